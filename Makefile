@@ -1,0 +1,54 @@
+# Two commands matter: `make lab` (start the workshop) and `make test` (run every test).
+PYTHON ?= python3
+VENV   ?= .venv
+ifeq ($(OS),Windows_NT)
+BIN := $(VENV)/Scripts
+else
+BIN := $(VENV)/bin
+endif
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test install notebooks learner slides colab bench lint lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c "import sys; v=sys.version_info; sys.exit(0 if (3,10)<=v[:2]<=(3,12) else 'Python 3.10-3.12 needed, found %d.%d: run make PYTHON=python3.11' % v[:2])"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+
+test: $(STAMP)
+	$(PY) -m ruff check workshop tests benchmarks scripts
+	$(PY) -m pytest
+
+# Re-execute the instructor notebooks in place (stored outputs are what nbval compares).
+notebooks: $(STAMP)
+	WORKSHOP_DATA=synthetic $(PY) scripts/execute_notebooks.py notebooks/*.ipynb
+
+learner: $(STAMP)
+	$(PY) scripts/make_learner.py
+
+slides: $(STAMP)
+	$(PY) scripts/build_slides.py
+
+colab: $(STAMP)
+	$(PY) scripts/sync_colab.py
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check workshop tests benchmarks scripts
+	$(PY) -m ruff format --check workshop tests benchmarks scripts
+
+lock:
+	$(PY) -m pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,15 @@
+"""Shared test setup: quiet TensorFlow, headless matplotlib, nbval quirks."""
+
+import os
+
+# Before anything can import TensorFlow: its C++ logs go to stderr and differ per machine.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MPLBACKEND", "Agg")
+# Notebooks under test never download CIFAR-10: they use the synthetic stand-in.
+os.environ.setdefault("WORKSHOP_DATA", "synthetic")
+
+
+def pytest_collectstart(collector):
+    # TensorFlow's log lines reach stderr in some front-ends and not others; never compare them.
+    if collector.fspath and collector.fspath.ext == ".ipynb":
+        collector.skip_compare += ("stderr",)

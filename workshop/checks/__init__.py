@@ -1,0 +1,5 @@
+"""Exercise checkers, one module per notebook: ``from workshop.checks import convolution as check``."""
+
+from workshop.checks._core import Exercise, compare
+
+__all__ = ["Exercise", "compare"]
