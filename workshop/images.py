@@ -30,9 +30,22 @@ def resize(image: object, size: tuple[int, int]) -> np.ndarray:
     h, w = size
     if arr.dtype == np.uint8:
         return np.asarray(Image.fromarray(arr).resize((w, h), Image.Resampling.LANCZOS))
-    out = [np.asarray(Image.fromarray(arr[..., c].astype(np.float32)).resize(
-        (w, h), Image.Resampling.BILINEAR)) for c in range(arr.shape[2])] if arr.ndim == 3 else [
-        np.asarray(Image.fromarray(arr.astype(np.float32)).resize((w, h), Image.Resampling.BILINEAR))]
+    out = (
+        [
+            np.asarray(
+                Image.fromarray(arr[..., c].astype(np.float32)).resize(
+                    (w, h), Image.Resampling.BILINEAR
+                )
+            )
+            for c in range(arr.shape[2])
+        ]
+        if arr.ndim == 3
+        else [
+            np.asarray(
+                Image.fromarray(arr.astype(np.float32)).resize((w, h), Image.Resampling.BILINEAR)
+            )
+        ]
+    )
     return np.stack(out, axis=-1) if arr.ndim == 3 else out[0]
 
 

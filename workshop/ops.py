@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from numbers import Integral
-from typing import Literal, Union
+from typing import Literal
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -27,8 +27,8 @@ __all__ = [
     "relu",
 ]
 
-IntPair = Union[int, tuple[int, int]]
-Padding = Union[int, tuple[int, int], Literal["valid", "same"]]
+IntPair = int | tuple[int, int]
+Padding = int | tuple[int, int] | Literal["valid", "same"]
 
 
 # ---------------------------------------------------------------- validation
@@ -138,7 +138,12 @@ def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
     stride does not land the last window exactly on the edge (the formula would not
     give a whole number).
     """
-    for name, value, low in (("n", n, 1), ("k", k, 1), ("stride", stride, 1), ("padding", padding, 0)):
+    for name, value, low in (
+        ("n", n, 1),
+        ("k", k, 1),
+        ("stride", stride, 1),
+        ("padding", padding, 0),
+    ):
         if not isinstance(value, Integral) or isinstance(value, bool):
             raise TypeError(f"{name} must be an int, got {value!r}")
         if value < low:
@@ -158,13 +163,16 @@ def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
     return span // stride + 1
 
 
-def _windows(x: np.ndarray, window: tuple[int, int], stride: tuple[int, int], what: str) -> np.ndarray:
-    """All windows of x (H, W, C) as (oh, ow, C, kh, kw); trailing rows that don't fit are dropped."""
+def _windows(
+    x: np.ndarray, window: tuple[int, int], stride: tuple[int, int], what: str
+) -> np.ndarray:
+    """All windows of x (H, W, C) as (oh, ow, C, kh, kw).
+
+    Like the frameworks, trailing rows and columns that a stride cannot reach are dropped.
+    """
     h, w = x.shape[:2]
     if window[0] > h or window[1] > w:
-        raise ValueError(
-            f"{what} {window[0]}x{window[1]} is larger than the padded image {h}x{w}"
-        )
+        raise ValueError(f"{what} {window[0]}x{window[1]} is larger than the padded image {h}x{w}")
     view = sliding_window_view(x, window, axis=(0, 1))
     return view[:: stride[0], :: stride[1]]
 
@@ -172,9 +180,7 @@ def _windows(x: np.ndarray, window: tuple[int, int], stride: tuple[int, int], wh
 # ---------------------------------------------------------------- convolution
 
 
-def conv2d(
-    image: object, kernel: object, stride: IntPair = 1, padding: Padding = 0
-) -> np.ndarray:
+def conv2d(image: object, kernel: object, stride: IntPair = 1, padding: Padding = 0) -> np.ndarray:
     """Cross-correlate ``image`` with ``kernel`` as Keras' ``Conv2D`` does (no bias).
 
     image:  (H, W) or (H, W, C)
@@ -188,7 +194,14 @@ def conv2d(
     pads = _resolve_padding(padding, x.shape[:2], bank.shape[:2], s)
     x = np.pad(x, (*pads, (0, 0)))
     win = _windows(x, bank.shape[:2], s, "kernel")
-    out = np.einsum("hwcij,ijcf->hwf", win, bank, optimize=True)
+    oh, ow = win.shape[:2]
+    # One whole-image multiply-add per kernel tap (kh*kw of them, not one per pixel):
+    # several times faster than a single einsum over the window view for large images.
+    out = np.zeros((oh, ow, bank.shape[3]), dtype=np.result_type(x, bank))
+    for i in range(bank.shape[0]):
+        for j in range(bank.shape[1]):
+            shifted = x[i : i + s[0] * oh : s[0], j : j + s[1] * ow : s[1], :]
+            out += shifted @ bank[i, j]
     return out[..., 0] if single else out
 
 
@@ -217,7 +230,8 @@ def conv2d_steps(
     bank, single = _kernel_bank(kernel, x.shape[2])
     if not single:
         raise ValueError(
-            f"kernel for conv2d_steps must be one kernel (kh, kw[, C]), got a bank of shape {bank.shape}"
+            "kernel for conv2d_steps must be one kernel (kh, kw[, C]), "
+            f"got a bank of shape {bank.shape}"
         )
     k = bank[..., 0]
     s = _pair(stride, "stride", minimum=1)

@@ -68,12 +68,22 @@ def show_matrix(
             dark = cmap in ("viridis", "cividis", "gray") and shade < 0.55
             if cmap == "RdBu_r":
                 dark = abs(shade - 0.5) > 0.3
-            ax.text(c, r, fmt.format(v), ha="center", va="center",
-                    color="white" if dark else "black", fontsize=10)
+            ax.text(
+                c,
+                r,
+                fmt.format(v),
+                ha="center",
+                va="center",
+                color="white" if dark else "black",
+                fontsize=10,
+            )
     if highlight is not None:
         top, left, h, w = highlight
-        ax.add_patch(plt.Rectangle((left - 0.5, top - 0.5), w, h, fill=False,
-                                   edgecolor="#ff7f0e", linewidth=3))
+        ax.add_patch(
+            plt.Rectangle(
+                (left - 0.5, top - 0.5), w, h, fill=False, edgecolor="#ff7f0e", linewidth=3
+            )
+        )
     ax.set_xticks(range(arr.shape[1]))
     ax.set_yticks(range(arr.shape[0]))
     ax.tick_params(length=0, labelsize=8)
@@ -89,8 +99,12 @@ def show_image(image: object, ax: Axes | None = None, title: str = "") -> Axes:
     if arr.ndim == 2:
         signed = _signed(arr.astype(float))
         lim = float(np.abs(arr).max()) or 1.0
-        ax.imshow(arr, cmap="RdBu_r" if signed else "gray",
-                  vmin=-lim if signed else None, vmax=lim if signed else None)
+        ax.imshow(
+            arr,
+            cmap="RdBu_r" if signed else "gray",
+            vmin=-lim if signed else None,
+            vmax=lim if signed else None,
+        )
     else:
         ax.imshow(arr)
     ax.set_xticks([])
@@ -115,8 +129,9 @@ def image_grid(
         raise ValueError(f"titles has {len(titles)} entries but images has {n}")
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False
+    )
     for i, ax in enumerate(axes.flat):
         if i < n:
             show_image(images[i], ax, titles[i] if titles is not None else "")
@@ -130,7 +145,11 @@ def image_grid(
 
 
 def feature_maps(
-    maps: object, ncols: int = 8, size: float = 1.3, suptitle: str = "", titles: Sequence[str] | None = None
+    maps: object,
+    ncols: int = 8,
+    size: float = 1.3,
+    suptitle: str = "",
+    titles: Sequence[str] | None = None,
 ) -> Figure:
     """Every channel of a (H, W, F) stack as its own small picture."""
     arr = np.asarray(maps, dtype=float)

@@ -1,0 +1,37 @@
+"""Run every benchmarks/bench_*.py and print one markdown table per benchmark file.
+
+`make bench` runs this. Benchmarks measure; they never pass or fail.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import platform
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MPLBACKEND", "Agg")
+HERE = Path(__file__).resolve().parent
+
+
+def main(selected: list[str]) -> int:
+    print(
+        f"# Benchmarks on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}\n"
+    )
+    for path in sorted(HERE.glob("bench_*.py")):
+        if selected and path.stem not in selected:
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        print(f"## {path.stem}\n")
+        module.main()
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

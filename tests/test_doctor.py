@@ -1,0 +1,58 @@
+"""python -m workshop check: one line per check, non-zero exit on FAIL."""
+
+import subprocess
+import sys
+from collections import namedtuple
+
+from workshop import doctor
+
+
+def test_check_command_prints_one_line_per_check_and_passes_here():
+    result = subprocess.run(
+        [sys.executable, "-m", "workshop", "check"], capture_output=True, text=True, timeout=180
+    )
+    lines = [ln for ln in result.stdout.splitlines() if ln[:4] in ("OK  ", "WARN", "FAIL")]
+    names = {ln.split(":")[0].split(maxsplit=1)[1] for ln in lines}
+    assert {"Python", "tensorflow", "TensorFlow", "widgets", "CIFAR-10", "disk"} <= names
+    assert "test convolution ran on" in result.stdout
+    assert result.returncode == 0, result.stdout
+    assert "I0000" not in result.stderr  # TensorFlow's start-up chatter is kept off the screen
+
+
+def test_unsupported_python_fails():
+    assert doctor.check_python((3, 9, 1)).status == "FAIL"
+    assert doctor.check_python((3, 13, 0)).status == "FAIL"
+    assert doctor.check_python((3, 11, 7)).status == "OK"
+
+
+def test_missing_and_old_packages_fail_with_the_fix():
+    missing, old = doctor.check_packages({"no-such-package-xyz": "1.0", "numpy": "999.0"})
+    assert missing.status == "FAIL" and "pip install" in missing.detail
+    assert old.status == "FAIL" and "older than 999.0" in old.detail
+
+
+def test_low_disk_warns_then_fails(monkeypatch, tmp_path):
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(doctor.shutil, "disk_usage", lambda p: usage(10**12, 0, int(1e9)))
+    assert doctor.check_disk(tmp_path).status == "WARN"
+    monkeypatch.setattr(doctor.shutil, "disk_usage", lambda p: usage(10**12, 0, int(1e8)))
+    assert doctor.check_disk(tmp_path).status == "FAIL"
+
+
+def test_any_fail_gives_nonzero_exit(monkeypatch, capsys):
+    monkeypatch.setattr(
+        doctor,
+        "collect_checks",
+        lambda: [
+            doctor.CheckResult("OK", "Python", "3.11"),
+            doctor.CheckResult("FAIL", "disk", "full"),
+        ],
+    )
+    assert doctor.run_checks() == 1
+    assert "FAIL  disk: full" in capsys.readouterr().out
+
+
+def test_required_minimums_come_from_the_package_metadata():
+    minimums = doctor.required_minimums()
+    assert minimums["tensorflow"] == "2.16" and minimums["ipywidgets"] == "7.7"
+    assert "pytest" not in minimums  # dev extras are not needed for the workshop

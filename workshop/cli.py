@@ -1,0 +1,49 @@
+"""Command line: ``python -m workshop check | fetch | serve-data``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m workshop", description="Tools for the CNN workshop."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("check", help="check this computer is ready for the workshop")
+    fetch = sub.add_parser(
+        "fetch", help="download CIFAR-10 into the cache before the workshop (verified by SHA-256)"
+    )
+    fetch.add_argument(
+        "--from",
+        dest="source",
+        metavar="URL_OR_PATH",
+        help="take the archive from a local file (USB stick) or a classmate's serve-data URL",
+    )
+    serve = sub.add_parser(
+        "serve-data", help="share your verified CIFAR-10 archive with the room's network"
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check":
+        from workshop.doctor import run_checks
+
+        return run_checks()
+    if args.command == "fetch":
+        from workshop.data import fetch_command
+
+        return fetch_command(args.source)
+    from workshop.serve_data import serve_command
+
+    return serve_command(args.host, args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

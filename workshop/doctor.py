@@ -1,0 +1,236 @@
+"""``python -m workshop check``: is this computer ready for the workshop?
+
+One line per check: OK, WARN (works, but act before the day) or FAIL (will not work).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import importlib.util
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["CheckResult", "collect_checks", "run_checks"]
+
+SUPPORTED_PYTHON = ((3, 10), (3, 12))
+# Used when the package metadata is missing (running from a source tree without install).
+FALLBACK_REQUIREMENTS = {
+    "numpy": "1.26",
+    "matplotlib": "3.8",
+    "ipywidgets": "7.7",
+    "tensorflow": "2.16",
+    "keras": "3.0",
+    "pooch": "1.8",
+    "tqdm": "4.66",
+    "pillow": "10.0",
+}
+DISK_WARN_GB, DISK_FAIL_GB = 2.0, 0.5
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    status: str  # "OK", "WARN" or "FAIL"
+    name: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.status:<5} {self.name}: {self.detail}"
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
+
+
+def check_python(version: tuple[int, int, int] | None = None) -> CheckResult:
+    v = version or sys.version_info[:3]
+    low, high = SUPPORTED_PYTHON
+    text = ".".join(map(str, v))
+    if low <= tuple(v[:2]) <= high:
+        return CheckResult("OK", "Python", text)
+    return CheckResult(
+        "FAIL",
+        "Python",
+        f"{text}; the workshop supports {low[0]}.{low[1]} to {high[0]}.{high[1]} "
+        "(TensorFlow wheels exist for those): install one and recreate the environment",
+    )
+
+
+def required_minimums() -> dict[str, str]:
+    """Package -> minimum version, read from the installed cnn-workshop metadata."""
+    try:
+        requires = md.requires("cnn-workshop") or []
+    except md.PackageNotFoundError:
+        return dict(FALLBACK_REQUIREMENTS)
+    minimums = {}
+    for spec in requires:
+        if "extra ==" in spec:
+            continue
+        match = re.match(r"([A-Za-z0-9_.-]+)\s*(?:\[.*\])?\s*([^;]*)", spec)
+        if match:
+            low = re.search(r">=\s*([\d.]+)", match.group(2))
+            minimums[match.group(1).lower()] = low.group(1) if low else "0"
+    return minimums
+
+
+def check_packages(minimums: dict[str, str] | None = None) -> list[CheckResult]:
+    results = []
+    for name, low in sorted((minimums or required_minimums()).items()):
+        try:
+            have = md.version(name)
+        except md.PackageNotFoundError:
+            results.append(
+                CheckResult(
+                    "FAIL", name, f'not installed; run `pip install "{name}>={low}"` or `make lab`'
+                )
+            )
+            continue
+        if _version_tuple(have) < _version_tuple(low):
+            results.append(
+                CheckResult(
+                    "FAIL",
+                    name,
+                    f'{have} is older than {low}; upgrade: pip install -U "{name}>={low}"',
+                )
+            )
+        else:
+            results.append(CheckResult("OK", name, have))
+    return results
+
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow with its C++ start-up log lines (not errors) kept off the terminal."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow as tf
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    return tf
+
+
+def check_tensorflow() -> CheckResult:
+    """Import TensorFlow and run one tiny convolution, reporting the device it ran on."""
+    try:
+        tf = _import_tensorflow_quietly()
+
+        image = tf.ones((1, 5, 5, 1))
+        kernel = tf.ones((3, 3, 1, 1))
+        result = tf.nn.conv2d(image, kernel, strides=1, padding="VALID")
+        if result.shape != (1, 3, 3, 1) or float(result[0, 0, 0, 0]) != 9.0:
+            return CheckResult("FAIL", "TensorFlow", "a test convolution gave a wrong result")
+        gpus = tf.config.list_physical_devices("GPU")
+        device = f"GPU ({len(gpus)} found)" if gpus else "CPU (fine for this workshop)"
+        return CheckResult(
+            "OK", "TensorFlow", f"{tf.__version__}, test convolution ran on {device}"
+        )
+    except Exception as exc:  # any failure here means training will not work
+        return CheckResult("FAIL", "TensorFlow", f"could not run a convolution: {exc}")
+
+
+def check_widget_frontend() -> CheckResult:
+    try:
+        widgets_version = md.version("ipywidgets")
+    except md.PackageNotFoundError:
+        return CheckResult("FAIL", "widgets", "ipywidgets is not installed")
+    if "google.colab" in sys.modules:
+        return CheckResult("OK", "widgets", f"ipywidgets {widgets_version} (Colab renders them)")
+    major = _version_tuple(widgets_version)[0]
+    frontend = "jupyterlab_widgets"
+    if importlib.util.find_spec(frontend) is None:
+        return CheckResult(
+            "FAIL",
+            "widgets",
+            f"ipywidgets {widgets_version} is installed but its JupyterLab part ({frontend}) is "
+            "not: sliders will show as text; run `pip install jupyterlab_widgets` and restart",
+        )
+    lab_major = _version_tuple(md.version("jupyterlab_widgets"))[0]
+    expected = {7: 1, 8: 3}.get(major)
+    if expected is not None and lab_major != expected:
+        return CheckResult(
+            "WARN",
+            "widgets",
+            f"ipywidgets {widgets_version} expects jupyterlab_widgets {expected}.x, found "
+            f"{md.version('jupyterlab_widgets')}: widgets may not render",
+        )
+    return CheckResult(
+        "OK",
+        "widgets",
+        f"ipywidgets {widgets_version}, jupyterlab_widgets {md.version('jupyterlab_widgets')}",
+    )
+
+
+def check_cifar10() -> CheckResult:
+    try:
+        from workshop.data import cached_archive
+    except ImportError:
+        return CheckResult("WARN", "CIFAR-10", "the data module is not available in this version")
+    path = cached_archive()
+    if path is None:
+        return CheckResult(
+            "WARN",
+            "CIFAR-10",
+            "not downloaded yet (170 MB): run `python -m workshop fetch` today, "
+            "or `python -m workshop fetch --from <file or URL>` from a USB stick or the instructor",
+        )
+    return CheckResult("OK", "CIFAR-10", f"cached at {_short(path)}")
+
+
+def _short(path: Path) -> str:
+    """Show paths under the home folder as ~/..., so shared output names no user."""
+    try:
+        relative = Path(path).resolve().relative_to(Path.home().resolve()).as_posix()
+        return "~" if relative == "." else f"~/{relative}"
+    except ValueError:
+        return str(path)
+
+
+def check_disk(path: Path | None = None) -> CheckResult:
+    target = path or Path.home()
+    free_gb = shutil.disk_usage(target).free / 1e9
+    detail = f"{free_gb:.1f} GB free in {_short(target)}"
+    if free_gb < DISK_FAIL_GB:
+        return CheckResult("FAIL", "disk", detail + "; the data and models need about 1 GB")
+    if free_gb < DISK_WARN_GB:
+        return CheckResult("WARN", "disk", detail + "; free some space (2 GB is comfortable)")
+    return CheckResult("OK", "disk", detail)
+
+
+def collect_checks(include_tensorflow: bool = True) -> list[CheckResult]:
+    steps: list[Callable[[], CheckResult | list[CheckResult]]] = [
+        check_python,
+        check_packages,
+        check_widget_frontend,
+        check_cifar10,
+        check_disk,
+    ]
+    if include_tensorflow:
+        steps.insert(2, check_tensorflow)
+    results: list[CheckResult] = []
+    for step in steps:
+        outcome = step()
+        results.extend(outcome if isinstance(outcome, list) else [outcome])
+    return results
+
+
+def run_checks() -> int:
+    """Print every check; exit status 1 when any check FAILs."""
+    results = collect_checks()
+    for result in results:
+        print(result.line())
+    failed = [r for r in results if r.status == "FAIL"]
+    warned = [r for r in results if r.status == "WARN"]
+    if failed:
+        print(f"\n{len(failed)} problem(s) to fix before the workshop (see FAIL lines).")
+        return 1
+    print("\nReady for the workshop." + (" Act on the WARN lines beforehand." if warned else ""))
+    return 0
