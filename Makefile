@@ -48,7 +48,8 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check workshop tests benchmarks scripts
 
 lock:
-	$(PY) -m pip freeze --exclude-editable > constraints.txt
+	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
