@@ -1,0 +1,445 @@
+"""Explorers for notebook 02: step through a convolution, size it, play with kernels.
+
+Every explorer is a class with a ``.widget`` to display (one line in a notebook) and plain
+attributes holding its state (current step, arrays, messages), so tests can drive the
+controls headless and assert on what a learner would see.
+
+Only the ipywidgets API shared by 7.x (Google Colab) and 8.x is used. Figures are drawn
+once with matplotlib's Agg canvas and then updated in place (``set_data``/``set_text``);
+each redraw is sent to the browser as a PNG in an ``ipywidgets.Image``, which behaves the
+same in JupyterLab, classic Notebook and Colab and needs no extra front-end extension.
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from workshop import kernels as kernel_library
+from workshop import ops
+
+__all__ = [
+    "FigureView",
+    "KernelPlayground",
+    "MatrixPanel",
+    "OutputSizeCalculator",
+    "StepThrough",
+    "playground_photo",
+]
+
+WINDOW_COLOUR = "#ff7f0e"  # orange: visible on viridis and on gray
+
+
+class FigureView:
+    """A matplotlib figure shown as a PNG inside an ``ipywidgets.Image``.
+
+    The figure is not registered with pyplot, so the notebook never displays it a second
+    time on its own. Call :meth:`refresh` after changing artists.
+    """
+
+    def __init__(self, figsize: tuple[float, float], dpi: int = 90) -> None:
+        self.fig = Figure(figsize=figsize, dpi=dpi)
+        FigureCanvasAgg(self.fig)
+        self.image = widgets.Image(format="png")
+        self.redraws = 0
+
+    def refresh(self) -> None:
+        """Draw the figure and send the pixels to the widget."""
+        from PIL import Image
+
+        self.fig.canvas.draw()
+        rgba = np.asarray(self.fig.canvas.buffer_rgba())
+        buf = io.BytesIO()
+        # Fast PNG compression: a few kB larger, several times quicker than matplotlib's savefig.
+        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
+        self.image.value = buf.getvalue()
+        self.redraws += 1
+
+
+class MatrixPanel:
+    """A small matrix drawn as coloured cells with numbers, updatable in place.
+
+    NaN cells are left blank (used for the part of the feature map not computed yet).
+    """
+
+    def __init__(
+        self,
+        ax,
+        shape: tuple[int, int],
+        title: str,
+        vmin: float,
+        vmax: float,
+        cmap: str = "viridis",
+        fmt: str = "{:g}",
+    ) -> None:
+        self.ax, self.fmt, self.title = ax, fmt, title
+        self.im = ax.imshow(np.full(shape, np.nan), cmap=cmap, vmin=vmin, vmax=vmax)
+        self.texts = np.empty(shape, dtype=object)
+        for r in range(shape[0]):
+            for c in range(shape[1]):
+                self.texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=12)
+        self.box = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR,
+                             linewidth=3, visible=False)
+        ax.add_patch(self.box)
+        ax.set_xticks(range(shape[1]))
+        ax.set_yticks(range(shape[0]))
+        ax.tick_params(length=0, labelsize=9)
+        ax.set_title(title)
+
+    def update(self, values: np.ndarray, box: tuple[int, int, int, int] | None = None) -> None:
+        """Show ``values``; ``box`` = (top, left, height, width) outlines a window."""
+        self.im.set_data(values)
+        norm = self.im.norm
+        for (r, c), v in np.ndenumerate(values):
+            text = self.texts[r, c]
+            if np.isnan(v):
+                text.set_text("")
+                continue
+            text.set_text(self.fmt.format(v + 0.0))  # + 0.0 turns -0 into 0
+            text.set_color("white" if norm(v) < 0.5 else "black")
+        if box is None:
+            self.box.set_visible(False)
+        else:
+            top, left, h, w = box
+            self.box.set_bounds(left - 0.5, top - 0.5, w, h)
+            self.box.set_visible(True)
+
+
+def _limits(*arrays: np.ndarray) -> tuple[float, float]:
+    lo = min(float(np.nanmin(a)) for a in arrays)
+    hi = max(float(np.nanmax(a)) for a in arrays)
+    return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+
+
+class StepThrough:
+    """Slide a kernel over a small image one position at a time.
+
+    Shows the window on the (padded) image, the kernel, the products with their sum, and
+    the feature map filling up. The ``step`` slider counts positions from 1; ``index`` is
+    the same position counted from 0. Stride and padding buttons change the geometry, and
+    a setting that does not fit shows the reason from ``ops.conv_output_size``.
+    """
+
+    def __init__(
+        self,
+        image: object = None,
+        kernel: object = None,
+        stride: int = 1,
+        padding: int = 0,
+        interval_ms: int = 900,
+    ) -> None:
+        self.image = np.asarray(kernel_library.SEED_IMAGE if image is None else image, float)
+        self.kernel = np.asarray(kernel_library.SEED_KERNEL if kernel is None else kernel, float)
+        if self.image.ndim != 2 or self.kernel.ndim != 2:
+            raise ValueError(
+                f"image and kernel must be 2-D, got shapes {self.image.shape} and "
+                f"{self.kernel.shape}"
+            )
+        self.steps: list[ops.ConvStep] = []
+        self.error: str | None = None
+        self.padded = self.image
+        self.full_map = np.zeros((0, 0))
+        self.partial = np.zeros((0, 0))
+        self._building = True
+        self.view = FigureView((12.5, 3.6), dpi=80)
+
+        self.slider = widgets.IntSlider(value=1, min=1, max=1, description="step",
+                                        continuous_update=True)
+        self.play = widgets.Play(value=1, min=1, max=1, interval=interval_ms, description="play")
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.label = widgets.HTML()
+        self.sum_text = widgets.HTML()
+        self.stride_buttons = widgets.ToggleButtons(options=[1, 2, 3], value=stride,
+                                                    description="stride")
+        self.padding_buttons = widgets.ToggleButtons(options=[0, 1, 2], value=padding,
+                                                     description="padding")
+        self.flag = widgets.HTML()
+        self.slider.observe(self._on_step, names="value")
+        self.stride_buttons.observe(self._on_geometry, names="value")
+        self.padding_buttons.observe(self._on_geometry, names="value")
+        self.widget = widgets.VBox([
+            widgets.HBox([self.play, self.slider, self.label]),
+            widgets.HBox([self.stride_buttons, self.padding_buttons]),
+            self.flag,
+            self.sum_text,
+            self.view.image,
+        ])
+        self._build()
+
+    # ------------------------------------------------------------ state
+    @property
+    def stride(self) -> int:
+        return int(self.stride_buttons.value)
+
+    @property
+    def padding(self) -> int:
+        return int(self.padding_buttons.value)
+
+    @property
+    def fits(self) -> bool:
+        return self.error is None
+
+    @property
+    def index(self) -> int:
+        """Current position counted from 0 (reading order)."""
+        return int(self.slider.value) - 1
+
+    @property
+    def current(self) -> ops.ConvStep | None:
+        return self.steps[self.index] if self.fits else None
+
+    def show(self, index: int) -> None:
+        """Jump to position ``index`` (counted from 0)."""
+        if not 0 <= index < max(len(self.steps), 1):
+            raise ValueError(f"index must be between 0 and {len(self.steps) - 1}, got {index}")
+        self.slider.value = index + 1
+
+    # ------------------------------------------------------------ geometry
+    def _output_shape(self) -> tuple[int, int]:
+        h = ops.conv_output_size(self.image.shape[0], self.kernel.shape[0], self.stride,
+                                 self.padding)
+        w = ops.conv_output_size(self.image.shape[1], self.kernel.shape[1], self.stride,
+                                 self.padding)
+        return h, w
+
+    def _build(self) -> None:
+        self._building = True  # moving the slider back to 1 must not redraw half-built panels
+        p = self.padding
+        self.padded = np.pad(self.image, p)
+        try:
+            shape = self._output_shape()
+        except ValueError as exc:
+            self.error = str(exc)
+            self.steps, shape = [], (0, 0)
+        else:
+            self.error = None
+            self.steps = list(ops.conv2d_steps(self.image, self.kernel, self.stride, p))
+        self.full_map = np.array([s.total for s in self.steps]).reshape(shape)
+        n = max(len(self.steps), 1)
+        # Shrink the range before moving the value, so the slider never holds an invalid value.
+        self.play.value = self.slider.value = 1
+        self.play.max = self.slider.max = n
+        self.slider.disabled = self.play.disabled = not self.fits
+        if self.fits:
+            self.flag.value = (
+                f"output size: ({self.image.shape[0]} + 2·{p} − {self.kernel.shape[0]}) / "
+                f"{self.stride} + 1 = <b>{shape[0]}</b>, so the feature map is "
+                f"{shape[0]}×{shape[1]}"
+            )
+        else:
+            self.flag.value = (
+                f"<span style='color:#b2182b'><b>⚠ This setting does not fit:</b> "
+                f"{self.error}</span>"
+            )
+        self._draw_axes(shape)
+        self._building = False
+        self._update()
+
+    def _draw_axes(self, shape: tuple[int, int]) -> None:
+        fig = self.view.fig
+        fig.clear()
+        axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [
+            self.padded.shape[1], self.kernel.shape[1], self.kernel.shape[1],
+            max(shape[1], 1)]})
+        title = "image" if self.padding == 0 else f"image, padded by {self.padding}"
+        lo, hi = _limits(self.padded, self.kernel)
+        self.image_panel = MatrixPanel(axes[0], self.padded.shape, title, lo, hi)
+        self.kernel_panel = MatrixPanel(axes[1], self.kernel.shape, "kernel", lo, hi)
+        products = [s.products for s in self.steps] or [np.zeros(self.kernel.shape)]
+        plo, phi = _limits(*products)
+        self.product_panel = MatrixPanel(axes[2], self.kernel.shape, "window × kernel",
+                                         plo, phi)
+        flo, fhi = _limits(self.full_map) if self.fits else (0.0, 1.0)
+        self.map_panel = MatrixPanel(axes[3], shape if self.fits else (1, 1), "feature map",
+                                     flo, fhi)
+        self.image_panel.update(self.padded)
+        self.kernel_panel.update(self.kernel)
+        fig.subplots_adjust(left=0.03, right=0.99, bottom=0.08, top=0.86, wspace=0.25)
+
+    # ------------------------------------------------------------ redraw
+    def _on_step(self, change: dict) -> None:
+        if not self._building:
+            self._update()
+
+    def _on_geometry(self, change: dict) -> None:
+        self._build()
+
+    def _update(self) -> None:
+        n = len(self.steps)
+        kh, kw = self.kernel.shape
+        if not self.fits:
+            self.partial = np.full((0, 0), np.nan)
+            self.label.value = "<b>no steps</b>: change stride or padding"
+            self.sum_text.value = ""
+            self.image_panel.update(self.padded)
+            self.product_panel.update(np.full(self.kernel.shape, np.nan))
+            self.map_panel.update(np.full((1, 1), np.nan))
+            self.map_panel.ax.set_title("feature map: does not fit")
+            self.view.refresh()
+            return
+        step = self.steps[self.index]
+        self.partial = np.full(self.full_map.shape, np.nan)
+        self.partial.flat[: self.index + 1] = self.full_map.flat[: self.index + 1]
+        self.label.value = f"<b>step {self.index + 1} of {n}</b>"
+        terms = " + ".join(
+            f"{p:g}×{k:g}" for p, k in zip(step.patch.ravel(), self.kernel.ravel())
+        )
+        self.sum_text.value = (
+            f"window at row {step.top}, column {step.left}: {terms} = "
+            f"<b>{step.total:g}</b> → feature map[{step.row}, {step.col}]"
+        )
+        self.image_panel.update(self.padded, (step.top, step.left, kh, kw))
+        self.product_panel.update(step.products)
+        self.product_panel.ax.set_title(f"window × kernel, sum = {step.total:g}")
+        self.map_panel.update(self.partial, (step.row, step.col, 1, 1))
+        self.view.refresh()
+
+
+class OutputSizeCalculator:
+    """Sliders for n, k, stride and padding; shows (n + 2p − k) / s + 1 or why it does not fit."""
+
+    def __init__(self, n: int = 5, k: int = 3, stride: int = 1, padding: int = 0) -> None:
+        style = {"description_width": "70px"}
+        self.n = widgets.IntSlider(value=n, min=1, max=64, description="image n", style=style)
+        self.k = widgets.IntSlider(value=k, min=1, max=11, description="kernel k", style=style)
+        self.stride = widgets.IntSlider(value=stride, min=1, max=6, description="stride s",
+                                        style=style)
+        self.padding = widgets.IntSlider(value=padding, min=0, max=5, description="padding p",
+                                         style=style)
+        self.result = widgets.HTML()
+        self.size: int | None = None
+        self.message = ""
+        for control in (self.n, self.k, self.stride, self.padding):
+            control.observe(self._update, names="value")
+        self.widget = widgets.VBox([self.n, self.k, self.stride, self.padding, self.result])
+        self._update()
+
+    def _update(self, change: dict | None = None) -> None:
+        n, k, s, p = self.n.value, self.k.value, self.stride.value, self.padding.value
+        formula = f"({n} + 2·{p} − {k}) / {s} + 1"
+        try:
+            self.size = ops.conv_output_size(n, k, s, p)
+        except ValueError as exc:
+            self.size = None
+            self.message = f"does not fit: {exc}"
+            self.result.value = (
+                f"{formula} → <span style='color:#b2182b'><b>⚠ {self.message}</b></span>"
+            )
+        else:
+            self.message = f"output size {self.size}"
+            self.result.value = (
+                f"{formula} = <b>{self.size}</b> (output is {self.size}×{self.size})"
+            )
+
+
+def playground_photo(size: int = 512) -> np.ndarray:
+    """The bundled sample photograph, gray, cropped to a ``size`` x ``size`` square."""
+    from workshop.images import resize, sample_photo
+
+    photo = sample_photo(gray=True)
+    side = min(photo.shape)
+    square = photo[:side, (photo.shape[1] - side) // 2:][:, :side]  # keep the top: the face
+    return square if side == size else resize(square, (size, size))
+
+
+class KernelPlayground:
+    """Edit a 3x3 kernel (nine boxes or a preset) and see its feature map of a photograph.
+
+    ``kernel`` is what the boxes hold, ``result`` the feature map last drawn. Padding 1
+    keeps the map the size of the photograph, so the identity kernel gives the photo back.
+    """
+
+    def __init__(self, photo: object = None, kernel: str = "vertical edges") -> None:
+        self.photo = playground_photo() if photo is None else np.asarray(photo, float)
+        if self.photo.ndim != 2:
+            raise ValueError(f"photo must be a 2-D grayscale array, got shape {self.photo.shape}")
+        self._holding = False
+        self.preset = widgets.Dropdown(options=kernel_library.names() + ["custom"],
+                                       value=kernel, description="preset")
+        start = kernel_library.get(kernel)
+        self.boxes = [
+            widgets.FloatText(value=round(float(v), 4), step=0.1,
+                              layout=widgets.Layout(width="80px"))
+            for v in start.ravel()
+        ]
+        self.info = widgets.HTML()
+        self.view = FigureView((9, 4.6), dpi=80)
+        ax_photo, ax_map = self.view.fig.subplots(1, 2)
+        ax_photo.imshow(self.photo, cmap="gray", vmin=0, vmax=1)
+        ax_photo.set_title("photograph")
+        self.result = ops.conv2d(self.photo, start, padding=1)
+        self.map_image = ax_map.imshow(self.result, cmap="gray")
+        self.map_title = ax_map.set_title("")
+        for ax in (ax_photo, ax_map):
+            ax.set_xticks([])
+            ax.set_yticks([])
+        self.view.fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.92, wspace=0.05)
+        for box in self.boxes:
+            box.observe(self._on_box, names="value")
+        self.preset.observe(self._on_preset, names="value")
+        grid = widgets.VBox([widgets.HBox(self.boxes[r * 3:r * 3 + 3]) for r in range(3)])
+        self.widget = widgets.VBox([
+            widgets.HBox([widgets.VBox([self.preset, grid, self.info]), self.view.image])
+        ])
+        self.update()
+
+    @property
+    def kernel(self) -> np.ndarray:
+        return np.array([float(b.value) for b in self.boxes]).reshape(3, 3)
+
+    def set_kernel(self, kernel: object) -> None:
+        """Put a 3x3 kernel into the boxes and redraw once."""
+        k = np.asarray(kernel, dtype=float)
+        if k.shape != (3, 3):
+            raise ValueError(f"kernel must be 3x3, got shape {k.shape}")
+        self._holding = True
+        try:
+            for box, v in zip(self.boxes, k.ravel()):
+                box.value = round(float(v), 4)
+        finally:
+            self._holding = False
+        self.update()
+
+    def _on_preset(self, change: dict) -> None:
+        if change["new"] != "custom":
+            self.set_kernel(kernel_library.get(change["new"]))
+
+    def _on_box(self, change: dict) -> None:
+        if self._holding:
+            return
+        name = self.preset.value
+        if name != "custom" and not np.allclose(self.kernel, kernel_library.get(name), atol=1e-4):
+            self._holding = True  # switching the label must not reload the preset
+            self.preset.value = "custom"
+            self._holding = False
+        self.update()
+
+    def update(self) -> None:
+        """Recompute the feature map and redraw the right-hand picture in place."""
+        k = self.kernel
+        self.result = ops.conv2d(self.photo, k, padding=1)
+        if k.min() < 0:  # signed map: blue negative, red positive, white zero
+            lim = float(np.percentile(np.abs(self.result), 99.5)) or 1.0
+            self.map_image.set_cmap("RdBu_r")
+            self.map_image.set_clim(-lim, lim)
+        else:
+            self.map_image.set_cmap("gray")
+            self.map_image.set_clim(float(self.result.min()), float(self.result.max()) or 1.0)
+        self.map_image.set_data(self.result)
+        name = self.preset.value if self.preset.value != "custom" else "your kernel"
+        self.map_title.set_text(f"feature map: {name}")
+        total = float(k.sum())
+        if abs(total - 1) < 1e-6:
+            note = "weights sum to 1: overall brightness is kept"
+        elif abs(total) < 1e-6:
+            note = "weights sum to 0: flat areas become 0, only changes remain"
+        else:
+            note = f"weights sum to {total:g}: flat areas are scaled by {total:g}"
+        description = kernel_library.DESCRIPTIONS.get(self.preset.value, "")
+        self.info.value = f"{description}<br>{note}" if description else note
+        self.view.refresh()
