@@ -1,0 +1,227 @@
+"""Build one reveal.js deck per instructor notebook, presentable with no internet.
+
+Usage:
+    python scripts/build_slides.py                     # all notebooks -> build/slides/
+    python scripts/build_slides.py --out DIR NB...     # chosen notebooks, another folder
+
+Slides come from each cell's ``slideshow.slide_type``; ``notes`` cells become speaker notes
+(press S in the deck), ``skip`` cells and the Colab cells are left out. Every script the deck
+loads (reveal.js 4, require.js, jQuery, MathJax 2, the widget renderer) is copied from
+``slides/node_modules`` (``npm ci`` in ``slides/``, run here when missing) into
+``DIR/assets/``, so the output folder can be copied to a USB stick and opened from disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SLIDES = ROOT / "slides"
+NODE_MODULES = SLIDES / "node_modules"
+TEMPLATES = SLIDES / "template"
+DEFAULT_OUT = ROOT / "build" / "slides"
+COLAB_TAG = "colab"
+SOLUTION_TAG = "solution"
+MATHJAX_CONFIG = "TeX-AMS_CHTML-full,Safe"
+
+# (source inside node_modules, destination inside assets/, glob patterns to copy)
+ASSETS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("reveal.js/dist", "reveal.js/dist", ("reveal.js", "reveal.css", "reset.css", "theme/**/*")),
+    ("reveal.js/plugin/notes", "reveal.js/plugin/notes", ("notes.js",)),
+    ("requirejs", ".", ("require.js",)),
+    ("jquery/dist", ".", ("jquery.min.js",)),
+    (
+        "@jupyter-widgets/html-manager/dist",
+        "html-manager",
+        ("embed-amd.js", "*.woff", "*.woff2", "*.ttf", "*.eot", "*.svg"),
+    ),
+    (
+        "mathjax",
+        "mathjax",
+        (
+            "MathJax.js",
+            *(f"config/{name}.js" for name in MATHJAX_CONFIG.split(",")),
+            "extensions/**/*.js",
+            "jax/input/TeX/**/*",
+            "jax/output/CommonHTML/**/*",
+            "jax/element/**/*",
+            "localization/en/**/*",
+            "fonts/HTML-CSS/TeX/woff/**/*",
+            "fonts/HTML-CSS/TeX/otf/**/*",
+        ),
+    ),
+]
+
+
+def ensure_node_modules() -> None:
+    """Install the pinned browser assets from slides/package-lock.json if they are missing."""
+    if (NODE_MODULES / "reveal.js" / "dist" / "reveal.js").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit(
+            "The slide assets are not installed and npm was not found. Install Node.js "
+            "(it ships npm), then run `npm ci` in slides/ once (it needs the npm registry)."
+        )
+    print("Installing the slide assets: npm ci (slides/package-lock.json)")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=SLIDES, check=True)
+
+
+def copy_assets(out: Path) -> None:
+    assets = out / "assets"
+    for source, dest, patterns in ASSETS:
+        src = NODE_MODULES / source
+        for pattern in patterns:
+            matches = [p for p in src.glob(pattern) if p.is_file()]
+            if not matches:
+                raise SystemExit(f"slides asset missing: {src / pattern} (run `npm ci` in slides/)")
+            for path in matches:
+                target = assets / dest / path.relative_to(src)
+                if target.exists() and target.stat().st_size == path.stat().st_size:
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+
+
+def slides_config():
+    """nbconvert settings that point every script and stylesheet at ``assets/``."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.SlidesExporter.reveal_url_prefix = "assets/reveal.js"
+    config.SlidesExporter.reveal_theme = "white"
+    config.SlidesExporter.reveal_transition = "none"
+    config.SlidesExporter.reveal_number = "c/t"
+    config.SlidesExporter.reveal_scroll = True
+    config.SlidesExporter.reveal_width = "1280"
+    config.SlidesExporter.reveal_height = "800"
+    config.HTMLExporter.require_js_url = "assets/require.js"
+    config.HTMLExporter.jquery_url = "assets/jquery.min.js"
+    config.HTMLExporter.mathjax_url = f"assets/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
+    config.HTMLExporter.widget_renderer_url = "assets/html-manager/embed-amd.js"
+    # The template drops the mermaid import (no notebook draws mermaid diagrams).
+    return config
+
+
+def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop the Colab cells (they only make sense in Colab); hold solutions back a click."""
+    nb.cells = [c for c in nb.cells if COLAB_TAG not in c.get("metadata", {}).get("tags", [])]
+    for cell in nb.cells:
+        slideshow = cell.metadata.setdefault("slideshow", {})
+        solution = SOLUTION_TAG in cell.metadata.get("tags", [])
+        if solution and slideshow.get("slide_type", "-") == "-":
+            # The room sees the exercise first; the solution appears on the next key press.
+            slideshow["slide_type"] = "fragment"
+    return nb
+
+
+def deck_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#\s+(.+)$", cell.source, re.M)
+            if match:
+                return match.group(1).strip()
+    return fallback
+
+
+def count_slides(nb: nbformat.NotebookNode) -> int:
+    """Slides a presenter pages through: horizontal slides plus vertical subslides."""
+    types = [c.get("metadata", {}).get("slideshow", {}).get("slide_type", "-") for c in nb.cells]
+    visible = [t for t in types if t not in {"skip", "notes"}]
+    if not visible:
+        return 0
+    return 1 + sum(t in {"slide", "subslide"} for t in visible[1:])
+
+
+def build_deck(notebook: Path, out: Path) -> dict:
+    from nbconvert import SlidesExporter
+
+    nb = prepare(nbformat.read(notebook, as_version=4))
+    slides_exporter = SlidesExporter(
+        config=slides_config(),
+        template_name="workshop-reveal",
+        extra_template_basedirs=[str(TEMPLATES)],
+    )
+    body, _ = slides_exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": notebook.stem}}
+    )
+    target = out / f"{notebook.stem}.slides.html"
+    target.write_text(body, encoding="utf-8")
+    return {
+        "notebook": notebook.name,
+        "file": target.name,
+        "title": deck_title(nb, notebook.stem),
+        "slides": count_slides(nb),
+    }
+
+
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>CNN workshop slides</title>
+<style>
+body {{ font-family: sans-serif; font-size: 22px; max-width: 46em; margin: 2em auto; }}
+li {{ margin: 0.6em 0; }}
+.hint {{ color: #444; font-size: 18px; }}
+</style>
+</head>
+<body>
+<h1>CNN workshop slides</h1>
+<ol>
+{items}
+</ol>
+<p class="hint">Arrow keys move between slides, S opens the speaker notes, F goes full screen,
+Esc shows an overview. Everything loads from this folder: no internet needed.</p>
+</body>
+</html>
+"""
+
+
+def write_index(out: Path, decks: list[dict]) -> None:
+    items = "\n".join(
+        f'<li><a href="{html.escape(d["file"])}">{html.escape(d["title"])}</a> '
+        f'<span class="hint">({d["slides"]} slides, from {html.escape(d["notebook"])})</span></li>'
+        for d in decks
+    )
+    (out / "index.html").write_text(INDEX.format(items=items), encoding="utf-8")
+    (out / "decks.json").write_text(json.dumps(decks, indent=1) + "\n", encoding="utf-8")
+
+
+def build(notebooks: list[Path], out: Path) -> list[dict]:
+    """Build the decks for ``notebooks`` into ``out``; return one row per deck."""
+    ensure_node_modules()
+    out.mkdir(parents=True, exist_ok=True)
+    copy_assets(out)
+    decks = [build_deck(nb, out) for nb in notebooks]
+    write_index(out, decks)
+    return decks
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        print("No notebooks found in notebooks/: nothing to build.")
+        return 0
+    decks = build(notebooks, args.out)
+    for deck in decks:
+        print(f"{deck['file']}: {deck['slides']} slides")
+    print(f"Open {args.out / 'index.html'} in a browser (works offline).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
