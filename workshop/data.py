@@ -1,0 +1,226 @@
+"""CIFAR-10 for the notebooks: verified, cached, parsed, subset; or a drawn stand-in.
+
+``load_cifar10()`` returns exactly what ``keras.datasets.cifar10.load_data()`` returns
+(uint8 images ``(n, 32, 32, 3)``, uint8 labels ``(n, 1)``), optionally a class-balanced subset.
+
+The environment variable ``WORKSHOP_DATA`` picks the source:
+- unset or ``cifar10``: the real archive from Keras' cache, downloaded (and verified) if missing;
+- ``synthetic``: ten drawn shapes with the same shapes and dtypes, no download (tests, CI, a
+  venue without network). It says so loudly every time it is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import tarfile
+from pathlib import Path
+
+import numpy as np
+
+from workshop.data_fetch import (
+    DataUnavailableError,
+    archive_path,
+    cache_dir,
+    cached_archive,
+    expected_sha256,
+    fetch_archive,
+    fetch_command,
+)
+from workshop.data_synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
+
+__all__ = [
+    "CLASS_NAMES",
+    "DataUnavailableError",
+    "N_TEST",
+    "N_TRAIN",
+    "SYNTHETIC_SHAPES",
+    "archive_path",
+    "cache_dir",
+    "cached_archive",
+    "data_mode",
+    "fetch_command",
+    "load_cifar10",
+    "parse_archive",
+    "stratified_subset",
+    "to_float",
+]
+
+CLASS_NAMES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+N_TRAIN = 50_000
+N_TEST = 10_000
+_MODES = ("cifar10", "synthetic")
+_BATCH_DIR = "cifar-10-batches-py"
+
+
+def data_mode() -> str:
+    """``"cifar10"`` or ``"synthetic"``, from the ``WORKSHOP_DATA`` environment variable."""
+    raw = os.environ.get("WORKSHOP_DATA", "").strip().lower()
+    mode = raw or "cifar10"
+    if mode not in _MODES:
+        raise ValueError(
+            f"WORKSHOP_DATA must be 'cifar10' or 'synthetic', got {raw!r}; unset it for the "
+            "real CIFAR-10"
+        )
+    return mode
+
+
+def to_float(x: np.ndarray) -> np.ndarray:
+    """uint8 images in 0..255 -> float32 in [0, 1] (float32: half the memory of float64)."""
+    arr = np.asarray(x)
+    if arr.dtype != np.uint8:
+        raise TypeError(f"x must hold uint8 pixels 0..255, got dtype {arr.dtype}")
+    return arr.astype(np.float32) / np.float32(255.0)
+
+
+def _check_count(name: str, n: object, available: int) -> int | None:
+    if n is None:
+        return None
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{name} must be an int or None, got {type(n).__name__}")
+    if not 1 <= n <= available:
+        raise ValueError(f"{name} must be between 1 and {available}, got {n}")
+    return int(n)
+
+
+def stratified_subset(
+    x: np.ndarray, y: np.ndarray, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` examples with every class equally represented (up to one), in shuffled order."""
+    labels = np.asarray(y).reshape(-1)
+    classes = np.unique(labels)
+    per_class, extra = divmod(n, len(classes))
+    # Which classes get the one extra example is itself drawn, so no class is always favoured.
+    bonus = set(rng.choice(classes, size=extra, replace=False).tolist())
+    picked = []
+    for c in classes:
+        pool = np.flatnonzero(labels == c)
+        want = per_class + (1 if c in bonus else 0)
+        if want > pool.size:
+            raise ValueError(f"asked for {want} examples of class {c}, only {pool.size} exist")
+        picked.append(rng.choice(pool, size=want, replace=False))
+    idx = np.concatenate(picked)
+    rng.shuffle(idx)
+    return x[idx], y[idx]
+
+
+class _NumpyOnlyUnpickler(pickle.Unpickler):
+    """Defence in depth: even a verified file may only rebuild numpy arrays and plain data."""
+
+    _ALLOWED = {
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+    }
+
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a CIFAR-10 batch")
+        if module.startswith("numpy.core") and hasattr(np, "_core"):
+            module = "numpy._core" + module[len("numpy.core") :]  # numpy 2 name, no warning
+        return super().find_class(module, name)
+
+
+def _read_batch(tar: tarfile.TarFile, name: str) -> tuple[np.ndarray, np.ndarray]:
+    member = f"{_BATCH_DIR}/{name}"
+    try:
+        fh = tar.extractfile(member)
+    except KeyError:
+        fh = None
+    if fh is None:
+        raise DataUnavailableError(f"The archive has no {member}: it is not CIFAR-10.")
+    batch = _NumpyOnlyUnpickler(fh, encoding="bytes").load()
+    # Written by Python 2: keys arrive as bytes.
+    batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
+    data = np.asarray(batch["data"], dtype=np.uint8)
+    labels = np.asarray(batch["labels"], dtype=np.uint8)
+    if data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or data.shape[0] != labels.size:
+        raise DataUnavailableError(f"{member} has data of shape {data.shape}: not CIFAR-10.")
+    # Each row: 1024 red values, then 1024 green, then 1024 blue, each plane row-major.
+    images = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return images, labels.reshape(-1, 1)
+
+
+def parse_archive(
+    raw: bytes, sha256: str | None = None
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Parse the bytes of ``cifar-10-python.tar.gz`` into Keras-style arrays.
+
+    The bytes are hashed first and nothing is unpickled unless the SHA-256 equals ``sha256``
+    (default: the official hash): a pickle from an unverified file could run code.
+    """
+    want = sha256 or expected_sha256()
+    got = hashlib.sha256(raw).hexdigest()
+    if got != want:
+        raise DataUnavailableError(
+            f"Refusing to unpack a CIFAR-10 archive whose SHA-256 is {got}, not {want}."
+        )
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as tar:
+        train = [_read_batch(tar, f"data_batch_{i}") for i in range(1, 6)]
+        x_test, y_test = _read_batch(tar, "test_batch")
+    x_train = np.ascontiguousarray(np.concatenate([b[0] for b in train]))
+    y_train = np.concatenate([b[1] for b in train])
+    return (x_train, y_train), (np.ascontiguousarray(x_test), y_test)
+
+
+def _load_real() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    path = archive_path()
+    if not path.is_file():
+        print("CIFAR-10 is not cached yet; downloading it once (next time it loads offline).")
+        path = fetch_archive(None)
+    try:
+        raw = Path(path).read_bytes()  # hash and parse the same bytes: no swap in between
+    except OSError as exc:
+        raise DataUnavailableError(f"Cannot read {path}: {exc}") from None
+    if hashlib.sha256(raw).hexdigest() != expected_sha256():
+        raise DataUnavailableError(
+            f"The cached file {path} is damaged or incomplete (its SHA-256 is wrong), so it was "
+            "not opened.\nRun `python -m workshop fetch` to replace it (or --from a classmate's "
+            "serve-data URL), or set WORKSHOP_DATA=synthetic to carry on with the stand-in."
+        )
+    return parse_archive(raw)
+
+
+def load_cifar10(
+    n_train: int | None = None, n_test: int | None = None, seed: int = 0
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``(x_train, y_train), (x_test, y_test)`` like ``keras.datasets.cifar10.load_data()``.
+
+    ``n_train`` / ``n_test``: take a class-balanced random subset of that size (``None``: all,
+    in the archive's order). The same ``seed`` gives the same subset. With
+    ``WORKSHOP_DATA=synthetic`` the images are drawn shapes instead (see module docstring).
+    """
+    n_train = _check_count("n_train", n_train, N_TRAIN)
+    n_test = _check_count("n_test", n_test, N_TEST)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    train_seq, test_seq = np.random.SeedSequence(int(seed)).spawn(2)
+
+    if data_mode() == "synthetic":
+        print(SYNTHETIC_BANNER)
+        train = synthetic_images(N_TRAIN if n_train is None else n_train, seed=train_seq)
+        test = synthetic_images(N_TEST if n_test is None else n_test, seed=test_seq)
+        return train, test
+
+    (x_train, y_train), (x_test, y_test) = _load_real()
+    if n_train is not None:
+        x_train, y_train = stratified_subset(
+            x_train, y_train, n_train, np.random.default_rng(train_seq)
+        )
+    if n_test is not None:
+        x_test, y_test = stratified_subset(x_test, y_test, n_test, np.random.default_rng(test_seq))
+    return (x_train, y_train), (x_test, y_test)
