@@ -14,7 +14,10 @@ from workshop.checks._core import Exercise
 __all__ = [
     "RELU_INPUT",
     "POOL_INPUT",
-    "W1", "B1", "W2", "B2",
+    "W1",
+    "B1",
+    "W2",
+    "B2",
     "XOR_INPUTS",
     "avg_pooled",
     "combined_bias",
