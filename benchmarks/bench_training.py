@@ -1,0 +1,84 @@
+"""Training throughput of the live-coding CNN against the classic tutorial CNN.
+
+Both models train on the same CIFAR-shaped random images in the same run, with the
+same batch size. Each model first trains one untimed warm-up epoch (graph tracing,
+memory allocation); then the two models take turns for ``rounds`` timed epochs and the
+fastest epoch of each counts, so a busy machine disturbs the comparison as little as
+possible. Run it with ``python benchmarks/bench_training.py``; ``benchmarks/run_all.py``
+calls :func:`main`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+from workshop import models  # noqa: E402
+
+CIFAR_TRAIN = 50_000
+
+
+def conv_multiply_adds(model) -> int:
+    """Multiply-adds per image in the Conv2D and Dense layers (the forward pass)."""
+    total = 0
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Conv2D":
+            _, h, w, f = layer.output.shape
+            total += h * w * f * int(np.prod(layer.kernel.shape[:-1]))
+        elif kind == "Dense":
+            total += int(np.prod(layer.kernel.shape))
+    return int(total)
+
+
+def main(n_images: int = 4096, batch_size: int = 64, rounds: int = 3) -> list[dict]:
+    """Measure both models and return benchmark rows; prints a markdown table."""
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, size=(n_images, 32, 32, 3), dtype=np.uint8).astype("float32") / 255
+    y = rng.integers(0, 10, size=(n_images, 1))
+    keras.utils.set_random_seed(0)
+    built = {"live": models.compile_model(models.live_cnn()),
+             "classic": models.compile_model(models.classic_tutorial_cnn())}
+    best = dict.fromkeys(built, 0.0)
+    for model in built.values():
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)  # warm-up, not timed
+    for _ in range(rounds):
+        for key, model in built.items():
+            start = time.perf_counter()
+            model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+            best[key] = max(best[key], n_images / (time.perf_counter() - start))
+    live, classic = best["live"], best["classic"]
+    macs = {k: conv_multiply_adds(m) for k, m in built.items()}
+    device = "GPU" if tf.config.list_physical_devices("GPU") else f"CPU, {os.cpu_count()} cores"
+    note = f"batch {batch_size}, {device}"
+    rows = [
+        {"benchmark": f"training throughput ({note})", "ours": round(live),
+         "reference": round(classic), "ratio": round(live / classic, 2), "unit": "images/s"},
+        {"benchmark": f"one 50,000-image epoch ({note})",
+         "ours": round(CIFAR_TRAIN / live, 1), "reference": round(CIFAR_TRAIN / classic, 1),
+         "ratio": round(classic / live, 2), "unit": "s"},
+        {"benchmark": "multiply-adds per image (forward)", "ours": macs["live"],
+         "reference": macs["classic"], "ratio": round(macs["live"] / macs["classic"], 2),
+         "unit": "MAC"},
+    ]
+    print("ours = models.live_cnn (89,834 parameters), "
+          "reference = models.classic_tutorial_cnn (122,570)\n")
+    print("| benchmark | ours | reference | ratio | unit |")
+    print("| --- | ---: | ---: | ---: | --- |")
+    for r in rows:
+        print(f"| {r['benchmark']} | {r['ours']} | {r['reference']} | {r['ratio']} | {r['unit']} |")
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""The Keras models the CIFAR-10 notebook builds, compares and benchmarks.
+
+Every builder returns an **uncompiled** ``keras.Model`` whose last layer outputs
+*logits* (no softmax): compile it yourself, or with :func:`compile_model`, using
+``SparseCategoricalCrossentropy(from_logits=True)``. Keeping compile separate lets the
+notebook show that step in visible code and lets tests pick their own optimiser.
+
+All models take ``keras.Input(shape=(32, 32, 3))`` images scaled to [0, 1]
+(``workshop.data.to_float``) and output 10 logits, one per CIFAR-10 class.
+
+Keras (and so TensorFlow) is imported inside each function: importing
+``workshop.models`` costs nothing until a model is built.
+
+===================  ==========  =========================================================
+builder              parameters  what it is for
+===================  ==========  =========================================================
+live_cnn             89,834      the model the learners type; 3 x (Conv-ReLU-Pool), Dense
+classic_tutorial_cnn 122,570     the well-known tutorial model, the speed yardstick
+dense_baseline       402,250     no convolutions: Flatten then Dense layers (CNN vs NN)
+going_further_cnn    551,914     augmentation, batch norm, dropout: slower, more accurate
+===================  ==========  =========================================================
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - only for type checkers
+    import keras
+
+__all__ = [
+    "INPUT_SHAPE",
+    "NUM_CLASSES",
+    "classic_tutorial_cnn",
+    "compile_model",
+    "dense_baseline",
+    "going_further_cnn",
+    "layer_table",
+    "live_cnn",
+]
+
+INPUT_SHAPE = (32, 32, 3)
+NUM_CLASSES = 10
+
+
+def _check_shape(input_shape: tuple[int, ...], num_classes: int) -> None:
+    if len(input_shape) != 3 or any(int(n) <= 0 for n in input_shape):
+        raise ValueError(
+            f"input_shape must be (height, width, channels) with positive sizes, "
+            f"got {input_shape!r}"
+        )
+    if num_classes < 2:
+        raise ValueError(f"num_classes must be at least 2, got {num_classes}")
+
+
+def live_cnn(
+    input_shape: tuple[int, int, int] = INPUT_SHAPE, num_classes: int = NUM_CLASSES
+) -> keras.Model:
+    """The live-coding CNN: three Conv(3x3, 'same', ReLU) + 2x2 max-pool blocks, then Dense.
+
+    With 'same' padding each convolution keeps the height and width and each pooling
+    halves them: 32 -> 16 -> 8 -> 4. Filters grow 16 -> 32 -> 64. It does fewer
+    multiply-adds than :func:`classic_tutorial_cnn`, so an epoch is no slower.
+    """
+    import keras
+    from keras import layers
+
+    _check_shape(input_shape, num_classes)
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Conv2D(16, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(32, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(num_classes),  # logits: the loss applies softmax itself
+        ],
+        name="live_cnn",
+    )
+
+
+def classic_tutorial_cnn(
+    input_shape: tuple[int, int, int] = INPUT_SHAPE, num_classes: int = NUM_CLASSES
+) -> keras.Model:
+    """The classic CIFAR-10 tutorial CNN (122,570 parameters with the defaults).
+
+    Conv32-Pool-Conv64-Pool-Conv64-Dense64-Dense10, 'valid' padding. Used as the yardstick
+    in ``benchmarks/bench_training.py``.
+    """
+    import keras
+    from keras import layers
+
+    _check_shape(input_shape, num_classes)
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.Flatten(),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(num_classes),
+        ],
+        name="classic_tutorial_cnn",
+    )
+
+
+def dense_baseline(
+    input_shape: tuple[int, int, int] = INPUT_SHAPE, num_classes: int = NUM_CLASSES
+) -> keras.Model:
+    """A plain neural network for the CNN-vs-NN comparison: Flatten, Dense 128, Dense 64.
+
+    It has about four times the parameters of :func:`live_cnn` because every pixel of
+    every channel connects to every unit of the first layer, and it knows nothing about
+    which pixels are neighbours.
+    """
+    import keras
+    from keras import layers
+
+    _check_shape(input_shape, num_classes)
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(num_classes),
+        ],
+        name="dense_baseline",
+    )
+
+
+def going_further_cnn(
+    input_shape: tuple[int, int, int] = INPUT_SHAPE,
+    num_classes: int = NUM_CLASSES,
+    dropout: float = 0.3,
+) -> keras.Model:
+    """A stronger CNN: random flips/shifts in the model, batch norm, dropout.
+
+    The augmentation layers change the images only while training (``model.fit``);
+    ``predict`` and ``evaluate`` see the images unchanged. Expect roughly 3-4x the time
+    per epoch of :func:`live_cnn` and more epochs to converge, for higher test accuracy.
+    """
+    import keras
+    from keras import layers
+
+    _check_shape(input_shape, num_classes)
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+
+    def block(filters: int) -> list[Any]:
+        # Conv without bias: batch norm's own shift makes it redundant.
+        return [
+            layers.Conv2D(filters, 3, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.Conv2D(filters, 3, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.MaxPooling2D(2),
+            layers.Dropout(dropout),
+        ]
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.RandomFlip("horizontal"),
+            layers.RandomTranslation(0.1, 0.1, fill_mode="reflect"),
+            *block(32),
+            *block(64),
+            *block(128),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dropout(dropout),
+            layers.Dense(num_classes),
+        ],
+        name="going_further_cnn",
+    )
+
+
+def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
+    """Compile with Adam, ``SparseCategoricalCrossentropy(from_logits=True)`` and accuracy.
+
+    Returns the same model, so ``compile_model(live_cnn())`` reads naturally.
+    """
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    if learning_rate <= 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate}")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def layer_table(model: keras.Model) -> list[tuple[str, tuple[int | None, ...], int]]:
+    """(layer class, output shape, parameter count) for every layer, names left out.
+
+    Layer *names* change with every model built in a session; this table does not, so
+    checks and tests compare it instead of ``summary()``.
+    """
+    rows = []
+    for layer in model.layers:
+        shape = getattr(layer, "output", None)
+        shape = tuple(shape.shape) if shape is not None else ()
+        rows.append((type(layer).__name__, shape, int(layer.count_params())))
+    return rows

@@ -1,0 +1,357 @@
+"""Network explorer: one image travels through a trained CNN, layer by layer.
+
+``network_explorer(model, x_test, y_test, class_names)`` returns a :class:`NetworkExplorer`
+that shows itself in a notebook. Pick a test image (slider) or a photograph (dropdown),
+pick a stage (the feature maps after a convolution, after its ReLU, after pooling...),
+and see the maps and the class probabilities as bars.
+
+It works for any built Keras Sequential or functional model with image input: it reads the
+model's layers. A ``Conv2D`` with a fused activation (``activation="relu"``) is shown twice,
+before the activation (recomputed from the layer's own kernel and bias) and after it.
+Layers that do nothing at prediction time (``Dropout``, ``Random*`` augmentation) are skipped.
+
+Only the API shared by ipywidgets 7 (Colab) and 8 is used. The state is public for tests:
+``index``, ``image``, ``stages``, ``activations`` (stage -> (H, W, C) array), ``logits``,
+``probabilities``, ``predicted``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+__all__ = ["NetworkExplorer", "network_explorer", "model_stages", "softmax"]
+
+MAPS_SHOWN = 16  # feature maps drawn at once: 2 rows of 8 stay readable on a projector
+_SKIPPED = ("Dropout", "SpatialDropout", "GaussianNoise", "GaussianDropout", "InputLayer")
+_STAGE_NAMES = {
+    "MaxPooling2D": "max pooling",
+    "AveragePooling2D": "average pooling",
+    "ReLU": "ReLU",
+    "BatchNormalization": "batch norm",
+}
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Probabilities from logits along the last axis (shifted by the max for stability)."""
+    z = np.asarray(logits, dtype=float)
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _activation_name(layer: Any) -> str:
+    act = getattr(layer, "activation", None)
+    return getattr(act, "__name__", "linear") if act is not None else "linear"
+
+
+def _skipped(layer: Any) -> bool:
+    kind = type(layer).__name__
+    return kind.startswith("Random") or kind in _SKIPPED
+
+
+def model_stages(model: Any) -> list[tuple[str, Any, str]]:
+    """The stages the explorer can show, as (label, layer, kind).
+
+    ``kind`` is "pre" (a convolution before its fused activation) or "out" (the layer's
+    output). Only layers whose output is an image-like (height, width, channels) stack count.
+    """
+    stages = []
+    for layer in model.layers:
+        if _skipped(layer):
+            continue
+        try:
+            shape = layer.output.shape
+        except (AttributeError, ValueError):
+            continue
+        if len(shape) != 4:
+            continue
+        kind = type(layer).__name__
+        if kind.startswith("Conv"):
+            act = _activation_name(layer)
+            if act != "linear":
+                stages.append((f"{layer.name}: convolution (before {act})", layer, "pre"))
+                stages.append((f"{layer.name}: after {act}", layer, "out"))
+            else:
+                stages.append((f"{layer.name}: convolution", layer, "out"))
+        elif kind == "Activation":
+            stages.append((f"{layer.name}: {_activation_name(layer)}", layer, "out"))
+        else:
+            stages.append((f"{layer.name}: {_STAGE_NAMES.get(kind, kind)}", layer, "out"))
+    return stages
+
+
+def _as_input(image: Any, shape: tuple[int, int, int], name: str = "image") -> np.ndarray:
+    """A photograph as float32 in [0, 1] with the model's (height, width, channels)."""
+    from workshop.images import resize
+
+    arr = np.asarray(image)
+    if arr.ndim == 2:
+        arr = arr[..., None]
+    if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4):
+        raise ValueError(
+            f"{name} must be an (height, width, 3) colour or (height, width) gray image, "
+            f"got shape {np.asarray(image).shape}"
+        )
+    arr = arr[..., :3]
+    # uint8 photos (and floats in 0..255) are scaled to [0, 1] like the training images
+    arr = arr.astype(np.float32) / 255.0 if arr.dtype == np.uint8 or arr.max() > 1.0 else arr
+    arr = np.asarray(arr, dtype=np.float32)
+    h, w, c = shape
+    if arr.shape[:2] != (h, w):
+        arr = np.clip(resize(arr, (h, w)), 0.0, 1.0).astype(np.float32)
+    if c == 3 and arr.shape[2] == 1:
+        arr = np.repeat(arr, 3, axis=2)
+    elif c == 1 and arr.shape[2] == 3:
+        arr = (arr @ np.array([0.299, 0.587, 0.114], dtype=np.float32))[..., None]
+    return arr
+
+
+class NetworkExplorer:
+    """See a test image or a photograph pass through a trained CNN, stage by stage."""
+
+    def __init__(
+        self,
+        model: Any,
+        images: np.ndarray,
+        labels: np.ndarray | None = None,
+        class_names: Sequence[str] | None = None,
+        photo: np.ndarray | None = None,
+        photos: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        import keras
+
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"model must be a trained keras.Model, got {type(model).__name__}")
+        try:
+            inputs = model.inputs
+        except (AttributeError, ValueError):
+            inputs = None
+        if not inputs:
+            raise ValueError(
+                "model has no known input: build it with keras.Input(shape=(32, 32, 3)) as "
+                "its first layer, or call it on a batch of images once"
+            )
+        in_shape = tuple(inputs[0].shape[1:])
+        if len(in_shape) != 3 or None in in_shape:
+            raise ValueError(f"model input must be (height, width, channels), got {in_shape}")
+        self.input_shape: tuple[int, int, int] = in_shape  # type: ignore[assignment]
+        self.model = model
+        self.stages = model_stages(model)
+        if not self.stages:
+            raise ValueError("model has no convolution or pooling layer to show: is it a CNN?")
+
+        images = np.asarray(images)
+        if images.ndim != 4 or len(images) == 0:
+            raise ValueError(f"images must be a (n, height, width, channels) batch, "
+                             f"got shape {images.shape}")
+        self.images = images
+        self.labels = None if labels is None else np.asarray(labels).ravel().astype(int)
+        if self.labels is not None and len(self.labels) != len(images):
+            raise ValueError(f"labels has {len(self.labels)} entries but images has {len(images)}")
+        n_out = int(model.outputs[0].shape[-1])
+        if class_names is None:
+            class_names = [f"class {i}" for i in range(n_out)]
+        if len(class_names) != n_out:
+            raise ValueError(f"class_names has {len(class_names)} names but the model "
+                             f"outputs {n_out} classes")
+        self.class_names = list(class_names)
+        self.photos = dict(photos or {})
+        if photo is not None:
+            self.photos["your photo"] = photo
+        for name, p in self.photos.items():
+            self.photos[name] = _as_input(p, self.input_shape, f"photo {name!r}")
+        self.outputs_softmax = _activation_name(model.layers[-1]) == "softmax"
+
+        # One model that returns every stage at once, plus the inputs of fused convolutions.
+        tensors = []
+        for _, layer, kind in self.stages:
+            tensors.append(layer.input if kind == "pre" else layer.output)
+        self._probe = keras.Model(inputs[0] if len(inputs) == 1 else inputs,
+                                  [*tensors, *model.outputs])
+
+        self.index = 0
+        self.image: np.ndarray = np.zeros(self.input_shape, np.float32)
+        self.activations: dict[str, np.ndarray] = {}
+        self.logits = np.zeros(n_out)
+        self.probabilities = np.zeros(n_out)
+        self.predicted = 0
+        self._build_controls()
+        self._build_figure()
+        self.update()
+
+    # ----- computing -------------------------------------------------------------------
+    def _current_input(self) -> tuple[np.ndarray, str]:
+        source = self.source.value
+        if source == "test images":
+            idx = int(self.index_slider.value)
+            img = _as_input(self.images[idx], self.input_shape, "images")
+            truth = ""
+            if self.labels is not None:
+                truth = f"true: {self.class_names[self.labels[idx]]}, "
+            return img, f"test image {idx}: {truth}"
+        return self.photos[source], f"{source}: "
+
+    def compute(self, image: np.ndarray) -> None:
+        """Run ``image`` (model-shaped float in [0, 1]) through the network; fill the state."""
+        import keras
+
+        results = self._probe(image[None].astype(np.float32), training=False)
+        results = [keras.ops.convert_to_numpy(r) for r in results]
+        self.activations = {}
+        for (label, layer, kind), value in zip(self.stages, results):
+            if kind == "pre":
+                # the convolution alone, with the layer's own weights: what goes into the ReLU
+                pre = layer.convolution_op(value, layer.kernel)
+                if layer.use_bias:
+                    pre = pre + layer.bias
+                value = keras.ops.convert_to_numpy(pre)
+            self.activations[label] = np.asarray(value[0], dtype=float)
+        out = np.asarray(results[-1][0], dtype=float)
+        self.logits = out
+        self.probabilities = out if self.outputs_softmax else softmax(out)
+        self.predicted = int(np.argmax(self.probabilities))
+        self.image = image
+
+    # ----- widgets ----------------------------------------------------------------------
+    def _build_controls(self) -> None:
+        style = {"description_width": "initial"}
+        self.source = widgets.Dropdown(options=["test images", *self.photos], value="test images",
+                                       description="image from", style=style)
+        self.index_slider = widgets.IntSlider(value=0, min=0, max=len(self.images) - 1,
+                                              description="test image", continuous_update=False,
+                                              style=style)
+        self.stage_picker = widgets.Dropdown(options=[s[0] for s in self.stages],
+                                             value=self.stages[0][0], description="show",
+                                             style=style, layout=widgets.Layout(width="420px"))
+        self.first_map = widgets.IntSlider(value=0, min=0, max=0, step=MAPS_SHOWN,
+                                           description="first map", continuous_update=False,
+                                           style=style)
+        self.caption = widgets.HTML()
+        self.output = widgets.Output()
+        for control in (self.source, self.index_slider, self.stage_picker, self.first_map):
+            control.observe(lambda change: self.update(), names="value")
+        self.widget = widgets.VBox([
+            widgets.HBox([self.source, self.index_slider]),
+            widgets.HBox([self.stage_picker, self.first_map]),
+            self.caption,
+            self.output,
+        ])
+
+    def _build_figure(self) -> None:
+        # Not pyplot: this figure is drawn only into the Output widget, never twice.
+        fig = Figure(figsize=(13, 5.2))
+        grid = fig.add_gridspec(2, 11, width_ratios=[2.2, 0.2, *([1] * 8), 2.6],
+                                wspace=0.15, hspace=0.35)
+        self.ax_image = fig.add_subplot(grid[:, 0])
+        self.ax_maps = [fig.add_subplot(grid[r, 2 + c]) for r in range(2) for c in range(8)]
+        self.ax_probs = fig.add_subplot(grid[:, 10])
+        self._im_image = self.ax_image.imshow(np.zeros(self.input_shape[:2] + (3,)))
+        self._im_maps = []
+        for ax in self.ax_maps:
+            self._im_maps.append(ax.imshow(np.zeros((2, 2)), cmap="viridis"))
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.title.set_fontsize(8)
+        self.ax_image.set_xticks([])
+        self.ax_image.set_yticks([])
+        k = len(self.class_names)
+        self._bars = self.ax_probs.barh(range(k), np.zeros(k), color="#3b75af")
+        self.ax_probs.set_yticks(range(k), self.class_names)
+        self.ax_probs.invert_yaxis()
+        self.ax_probs.set_xlim(0, 1)
+        self.ax_probs.set_xlabel("probability")
+        self.ax_probs.yaxis.tick_right()
+        self._prob_texts = [self.ax_probs.text(0.02, i, "", va="center", fontsize=8)
+                            for i in range(k)]
+        self.figure = fig
+
+    def selected_maps(self) -> np.ndarray:
+        """The (H, W, C) stack of the stage chosen in the dropdown, for the current image."""
+        return self.activations[self.stage_picker.value]
+
+    def update(self) -> None:
+        """Recompute for the chosen image and redraw the figure in place."""
+        is_test = self.source.value == "test images"
+        self.index_slider.disabled = not is_test
+        image, caption = self._current_input()
+        if is_test:
+            self.index = int(self.index_slider.value)
+        self.compute(image)
+        maps = self.selected_maps()
+        count = maps.shape[2]
+        self.first_map.max = max(0, (count - 1) // MAPS_SHOWN * MAPS_SHOWN)
+        first = min(int(self.first_map.value), self.first_map.max)
+        name = self.class_names[self.predicted]
+        verdict = f"predicted: {name} ({self.probabilities[self.predicted]:.0%})"
+        self.caption.value = (f"<b>{caption}{verdict}</b> &nbsp; "
+                              f"stage shape {maps.shape[0]}x{maps.shape[1]}x{count}")
+        self._draw(maps, first, f"{caption.rstrip(', ')}\n{verdict}")
+        self._show()
+
+    def _draw(self, maps: np.ndarray, first: int, title: str) -> None:
+        shown = self.image if self.image.shape[2] == 3 else self.image[..., 0]
+        self._im_image.set_data(shown)
+        if shown.ndim == 2:
+            self._im_image.set_cmap("gray")
+        self.ax_image.set_title(title, fontsize=9)
+        signed = bool(maps.min() < 0)
+        # one colour scale for the whole stage, so strong and weak maps can be compared
+        lim = float(np.abs(maps).max()) or 1.0
+        h, w = maps.shape[:2]
+        for i, (ax, im) in enumerate(zip(self.ax_maps, self._im_maps)):
+            channel = first + i
+            visible = channel < maps.shape[2]
+            ax.set_visible(visible)
+            if not visible:
+                continue
+            im.set_data(maps[:, :, channel])
+            im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+            im.set_cmap("RdBu_r" if signed else "viridis")
+            im.set_clim(-lim if signed else 0.0, lim)
+            ax.set_title(f"map {channel}", fontsize=8)
+        self.figure.suptitle(f"{self.stage_picker.value}  "
+                             f"(colour: {'blue < 0 < red' if signed else 'dark 0 → bright max'})",
+                             fontsize=11)
+        for i, (bar, text) in enumerate(zip(self._bars, self._prob_texts)):
+            p = float(self.probabilities[i])
+            bar.set_width(p)
+            bar.set_color("#e66101" if i == self.predicted else "#3b75af")
+            text.set_text(f"{p:.0%}")
+            text.set_x(min(p + 0.02, 0.85))
+        self.ax_probs.set_title("class probabilities")
+
+    def _show(self) -> None:
+        from IPython.display import display
+
+        with self.output:
+            self.output.clear_output(wait=True)
+            display(self.figure)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def network_explorer(
+    model: Any,
+    images: np.ndarray,
+    labels: np.ndarray | None = None,
+    class_names: Sequence[str] | None = None,
+    photo: np.ndarray | None = None,
+) -> NetworkExplorer:
+    """A :class:`NetworkExplorer` for ``model`` on test ``images`` (uint8 or float in [0, 1]).
+
+    ``photo`` is any photograph as an array (e.g. ``workshop.images.sample_photo()`` or one
+    of your own read with Pillow); it is resized to the model's input. The bundled sample
+    photograph is always offered too.
+    """
+    from workshop.images import sample_photo
+
+    photos = {"sample photo": sample_photo()}
+    return NetworkExplorer(model, images, labels, class_names, photo=photo, photos=photos)
