@@ -328,6 +328,7 @@ def _download(url: str, target: Path, sha256: str) -> None:
 
     http = pooch.HTTPDownloader(
         progressbar=True,
+        chunk_size=1 << 16,
         timeout=float(os.environ.get(ENV_TIMEOUT, "30")),
         # A .tar.gz must arrive byte for byte; never let a server re-compress it on the way.
         headers={"Accept-Encoding": "identity", "User-Agent": "cnn-workshop"},
@@ -373,37 +374,42 @@ def _copy_local(source: Path, target: Path, sha256: str) -> None:
     digest = hashlib.sha256()
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=".cifar10-", suffix=".part", dir=target.parent)
+        os.close(fd)
     except OSError as exc:
         raise _cache_error(exc, target.parent) from None
-    os.close(fd)
     tmp = Path(tmp_name)
     try:
         try:
             src = open(source, "rb")
         except OSError as exc:
             raise _fail(f"Cannot read {source}: {exc.strerror or exc}.") from None
-        with src, _open_for_write(tmp) as out, _progress(size, "copying") as bar:
-            while True:
-                try:
-                    chunk = src.read(_CHUNK)
-                except OSError as exc:
-                    raise _fail(
-                        f"Reading {source} failed half-way ({exc.strerror or exc}); was the USB "
-                        "stick removed? Nothing was saved."
-                    ) from None
-                if not chunk:
-                    break
-                digest.update(chunk)
-                try:
-                    out.write(chunk)
-                except OSError as exc:
-                    raise _cache_error(exc, target.parent) from None
-                bar.update(len(chunk))
+        with src, _progress(size, "copying") as bar:
             try:
-                out.flush()
-                os.fsync(out.fileno())
+                out = _open_for_write(tmp)
             except OSError as exc:
                 raise _cache_error(exc, target.parent) from None
+            with out:
+                while True:
+                    try:
+                        chunk = src.read(_CHUNK)
+                    except OSError as exc:
+                        raise _fail(
+                            f"Reading {source} failed half-way ({exc.strerror or exc}); was the "
+                            "USB stick removed? Nothing was saved."
+                        ) from None
+                    if not chunk:
+                        break
+                    digest.update(chunk)
+                    try:
+                        out.write(chunk)
+                    except OSError as exc:
+                        raise _cache_error(exc, target.parent) from None
+                    bar.update(len(chunk))
+                try:
+                    out.flush()
+                    os.fsync(out.fileno())
+                except OSError as exc:
+                    raise _cache_error(exc, target.parent) from None
         got = digest.hexdigest()
         if got != sha256:
             raise _wrong_file(str(source), got)

@@ -1,0 +1,210 @@
+"""Test helpers: a small archive in the real CIFAR-10 format, and a loopback server that misbehaves.
+
+The real archive (170 MB, no licence to re-host) is never needed: the tests build a tiny one with
+the same layout (``cifar-10-batches-py/data_batch_1..5``, ``test_batch``, ``batches.meta``; each a
+protocol-2 pickle with bytes keys, as Python 2 wrote them) and point the code at it through the
+test-only variables ``WORKSHOP_CIFAR10_URL`` and ``WORKSHOP_CIFAR10_SHA256``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import socket
+import tarfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+
+CLASS_NAMES = [
+    b"airplane", b"automobile", b"bird", b"cat", b"deer",
+    b"dog", b"frog", b"horse", b"ship", b"truck",
+]
+
+
+@dataclass
+class SmallArchive:
+    path: Path
+    sha256: str
+    x_train: np.ndarray  # (n, 32, 32, 3) uint8, what a correct parser must return
+    y_train: np.ndarray  # (n, 1) uint8
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def data(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def _batch_pickle(images: np.ndarray, labels: np.ndarray, name: bytes) -> bytes:
+    # CIFAR-10's layout: one row per image, 1024 red, 1024 green, 1024 blue, row-major planes.
+    rows = images.transpose(0, 3, 1, 2).reshape(len(images), 3072)
+    batch = {
+        b"batch_label": name,
+        b"labels": [int(v) for v in labels.reshape(-1)],
+        b"data": rows,
+        b"filenames": [b"img_%d.png" % i for i in range(len(images))],
+    }
+    return pickle.dumps(batch, protocol=2)
+
+
+def _add(tar: tarfile.TarFile, name: str, payload: bytes) -> None:
+    info = tarfile.TarInfo(f"cifar-10-batches-py/{name}")
+    info.size = len(payload)
+    info.mtime = 1_262_304_000  # fixed, so the archive (and its hash) is reproducible
+    tar.addfile(info, io.BytesIO(payload))
+
+
+def build_archive(
+    path: Path, per_batch: int = 20, seed: int = 0, extra: dict[str, bytes] | None = None
+) -> SmallArchive:
+    """Write a small real-format ``cifar-10-python.tar.gz`` to ``path`` and describe it."""
+    rng = np.random.default_rng(seed)
+    n_train = 5 * per_batch
+    x = rng.integers(0, 256, (n_train + per_batch, 32, 32, 3), dtype=np.uint8)
+    # Make the channels tell apart, so a parser that mixes up R, G, B planes is caught.
+    x[..., 0] |= 0x80
+    x[..., 2] &= 0x3F
+    y = (np.arange(n_train + per_batch) % 10).astype(np.uint8)
+    rng.shuffle(y[:n_train])
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz", compresslevel=1) as tar:
+        for i in range(5):
+            sl = slice(i * per_batch, (i + 1) * per_batch)
+            _add(tar, f"data_batch_{i + 1}", _batch_pickle(x[sl], y[sl], b"training batch"))
+        _add(tar, "test_batch", _batch_pickle(x[n_train:], y[n_train:], b"testing batch"))
+        meta = {b"label_names": CLASS_NAMES, b"num_cases_per_batch": per_batch, b"num_vis": 3072}
+        _add(tar, "batches.meta", pickle.dumps(meta, protocol=2))
+        for name, payload in (extra or {}).items():
+            _add(tar, name, payload)
+    raw = buf.getvalue()
+    # gzip stores a timestamp: fix it too (bytes 4..8 of the header).
+    raw = raw[:4] + b"\0\0\0\0" + raw[8:]
+    path.write_bytes(raw)
+    return SmallArchive(
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        x_train=x[:n_train],
+        y_train=y[:n_train].reshape(-1, 1),
+        x_test=x[n_train:],
+        y_test=y[n_train:].reshape(-1, 1),
+    )
+
+
+class _Evil:
+    """Unpickling this runs code: touches a marker file. Used to prove we never unpickle it."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def build_malicious_archive(path: Path, marker: Path) -> Path:
+    """A real-format archive whose first batch runs code (touches ``marker``) when unpickled."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        _add(tar, "data_batch_1", pickle.dumps({b"data": _Evil(marker)}, protocol=2))
+    path.write_bytes(raw.getvalue())
+    return path
+
+
+# --- a loopback HTTP server with a switchable fault ----------------------------------------------
+
+MODES = ("ok", "404", "500", "drop", "stall", "stall-body", "wrong")
+
+
+@dataclass
+class FaultyServer:
+    """Serves ``payload`` at ``/cifar-10-python.tar.gz`` on 127.0.0.1, misbehaving as ``mode`` says.
+
+    ok: the file; 404/500: that status; drop: announces the full length, sends half, hangs up;
+    stall: accepts and never answers; stall-body: headers and a few bytes, then silence;
+    wrong: a different file with the same name.
+    """
+
+    payload: bytes
+    mode: str = "ok"
+    requests: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # keep test output clean
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                owner.requests.append(self.path)
+                mode = owner.mode
+                if mode == "404":
+                    self.send_error(404)
+                    return
+                if mode == "500":
+                    self.send_error(500)
+                    return
+                if mode == "stall":
+                    owner._release.wait(10)
+                    return
+                body = owner.payload
+                if mode == "wrong":
+                    body = b"<html>captive portal: please log in</html>" * 100
+                self.send_response(200)
+                self.send_header("Content-Type", "application/gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if mode == "drop":
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if mode == "stall-body":
+                    self.wfile.write(body[:100])
+                    self.wfile.flush()
+                    owner._release.wait(10)
+                    return
+                self.wfile.write(body)
+
+        class QuietServer(ThreadingHTTPServer):
+            def handle_error(self, request, client_address) -> None:
+                pass  # a client hanging up early is part of the tests, not a failure
+
+        self._release = threading.Event()
+        self._server = QuietServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/cifar-10-python.tar.gz"
+
+    def close(self) -> None:
+        self._release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def refused_url() -> str:
+    """A loopback URL where nothing listens (connection refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    time.sleep(0.01)
+    return f"http://127.0.0.1:{port}/cifar-10-python.tar.gz"
+
+
+def cache_leftovers(datasets: Path) -> list[str]:
+    """Names in the cache folder other than a verified archive: partial/temp files show up here."""
+    if not datasets.exists():
+        return []
+    return sorted(p.name for p in datasets.iterdir())

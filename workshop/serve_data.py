@@ -1,0 +1,171 @@
+"""``python -m workshop serve-data``: share your verified CIFAR-10 archive with the room.
+
+One laptop with the archive runs this; everyone else types the ``fetch --from`` command it
+prints, and 30 downloads of 163 MiB happen over the room's network instead of the internet.
+It serves exactly one file, read-only: ``GET``/``HEAD /cifar-10-python.tar.gz``. Every other
+path is 404 (no listing, nothing else on disk is reachable); other methods are refused.
+Learners' ``fetch`` checks the official SHA-256 again, so a damaged copy cannot spread.
+"""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from workshop.data_fetch import SERVE_NAME, archive_path, verified_archive
+
+__all__ = ["build_server", "lan_ip", "serve_command", "share_url"]
+
+_PATH = "/" + SERVE_NAME
+
+
+def lan_ip() -> str:
+    """This computer's address on the local network, found without sending anything.
+
+    Connecting a UDP socket only picks the outgoing interface (no packet leaves), so it works
+    offline on a venue network; falls back to the host name, then to 127.0.0.1.
+    """
+    for probe in ("10.255.255.255", "192.168.255.255", "172.31.255.255"):
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.connect((probe, 9))
+                ip = s.getsockname()[0]
+            if ip and not ip.startswith(("0.", "127.")):
+                return ip
+        except OSError:
+            continue
+    try:
+        ip = socket.gethostbyname(socket.gethostname())
+        if not ip.startswith("127."):
+            return ip
+    except OSError:
+        pass
+    return "127.0.0.1"
+
+
+def share_url(host: str, port: int) -> str:
+    """The URL learners type: the LAN address when listening on all interfaces."""
+    shown = lan_ip() if host in ("", "0.0.0.0", "::") else host
+    return f"http://{shown}:{port}{_PATH}"
+
+
+class _ArchiveHandler(BaseHTTPRequestHandler):
+    """Serves one file; everything else is 404. Set ``archive`` on a subclass."""
+
+    archive: Path
+    server_version = "cnn-workshop-serve-data"
+    sys_version = ""
+    counter = {"sent": 0}
+    lock = threading.Lock()
+
+    def _is_ours(self) -> bool:
+        # Compare the raw path (no unquoting), so "%2e%2e/..." or "/./x" can never match a file.
+        return urlsplit(self.path).path == _PATH
+
+    def _headers(self) -> bool:
+        if not self._is_ours():
+            self.send_error(404, explain=f"Only {_PATH} is shared here.")
+            return False
+        self.send_response(200)
+        self.send_header("Content-Type", "application/gzip")
+        self.send_header("Content-Length", str(self.archive.stat().st_size))
+        self.send_header("Content-Disposition", f'attachment; filename="{SERVE_NAME}"')
+        self.end_headers()
+        return True
+
+    def do_HEAD(self) -> None:  # noqa: N802 (http.server's naming)
+        self._headers()
+
+    def do_GET(self) -> None:  # noqa: N802
+        if not self._headers():
+            return
+        started = time.monotonic()
+        try:
+            with open(self.archive, "rb") as fh:
+                shutil.copyfileobj(fh, self.wfile, 1 << 20)
+        except (BrokenPipeError, ConnectionResetError):
+            print(f"  {self.client_address[0]} stopped the download (they can simply retry)")
+            return
+        with self.lock:
+            self.counter["sent"] += 1
+            sent = self.counter["sent"]
+        seconds = time.monotonic() - started
+        print(f"  sent the archive to {self.client_address[0]} in {seconds:.0f} s ({sent} so far)")
+        sys.stdout.flush()
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # Only failed requests are worth the instructor's attention; successes print above.
+        status = str(getattr(code, "value", code))
+        if status.startswith(("4", "5")):
+            print(f"  {self.client_address[0]}: {self.requestline!r} -> {status}")
+            sys.stdout.flush()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass  # http.server's default writes every line to stderr; log_request covers failures
+
+
+def build_server(archive: Path, host: str = "0.0.0.0", port: int = 8765) -> ThreadingHTTPServer:
+    """An HTTP server (not started) that shares ``archive`` at ``/cifar-10-python.tar.gz``."""
+    handler = type(
+        "Handler", (_ArchiveHandler,), {"archive": Path(archive), "counter": {"sent": 0}}
+    )
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def serve_command(host: str = "0.0.0.0", port: int = 8765) -> int:
+    """``python -m workshop serve-data``: returns the process exit code."""
+    print("Checking the cached CIFAR-10 archive (SHA-256)…")
+    archive = verified_archive(progress=True)
+    if archive is None:
+        where = archive_path()
+        state = "is damaged (wrong SHA-256)" if where.exists() else "is not there"
+        print(
+            f"\n❌ Nothing to share: the CIFAR-10 archive at {where} {state}.\n"
+            "Get a verified copy first, then run serve-data again:\n"
+            "  python -m workshop fetch                      (from the internet)\n"
+            f"  python -m workshop fetch --from PATH_OR_URL   (USB stick, or another serve-data)"
+        )
+        return 1
+    try:
+        server = build_server(archive, host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            why = f"port {port} is already in use (is serve-data already running?)"
+            hint = f"python -m workshop serve-data --port {port + 1}"
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            why = f"this computer does not allow listening on port {port}"
+            hint = "python -m workshop serve-data --port 8765"
+        else:
+            why = f"cannot listen on {host}:{port} ({exc.strerror or exc})"
+            hint = "python -m workshop serve-data --host 0.0.0.0 --port 8765"
+        print(f"\n❌ Cannot start sharing: {why}.\nTry: {hint}")
+        return 1
+    real_port = server.server_address[1]
+    url = share_url(host, real_port)
+    print(
+        f"\n✅ Sharing {archive}\n"
+        f"   ({archive.stat().st_size:,} bytes, SHA-256 verified) on port {real_port}.\n\n"
+        "Learners on the same network type:\n\n"
+        f"    python -m workshop fetch --from {url}\n\n"
+        "If it cannot connect: allow Python through this computer's firewall on private networks,"
+        "\nand check everyone is on the same Wi-Fi (guest networks often isolate laptops).\n"
+        "Keep this window open; press Ctrl+C to stop sharing."
+    )
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print(f"\nStopped sharing; sent the archive {server.RequestHandlerClass.counter['sent']} "
+              "times.")
+    finally:
+        server.server_close()
+    return 0
