@@ -1,0 +1,73 @@
+"""The notebook 04 checkers: formulas, the per-layer table, and helpful failures."""
+
+import pytest
+
+from workshop.checks import architecture as check
+
+FULL = {name: (shape, params) for name, shape, params in check.SMALL_CNN}
+
+
+def test_formula_exercises_accept_right_and_reject_classic_slips():
+    assert check.conv_params.passed(1168)
+    assert not check.conv_params.passed(1152)  # forgot the bias
+    assert not check.conv_params.passed(3 * 3 * 16 + 1)  # forgot the input depth
+    assert check.flatten_size.passed(1024)
+    assert not check.flatten_size.passed(8 * 8)
+    assert check.dense_params.passed(32800)
+    assert not check.dense_params.passed(1024 * 32)  # forgot the biases
+    assert check.conv_output_shape.passed((30, 30, 8))
+    assert not check.conv_output_shape.passed((32, 32, 8))  # that would be padding='same'
+    assert check.total_params.passed(34522)
+    assert not check.total_params.passed(34521)
+
+
+def test_small_cnn_table_is_consistent_with_the_formulas():
+    rows = {name: (shape, params) for name, shape, params in check.SMALL_CNN}
+    assert rows["conv2"][1] == check.conv_params.expected
+    assert rows["dense"][1] == check.dense_params.expected
+    assert rows["flatten"][0] == (check.flatten_size.expected,)
+    assert sum(p for _, p in rows.values()) == check.total_params.expected
+
+
+def test_table_exercise_full_answer_passes_and_prints_every_row(capsys):
+    assert check.shapes_and_params.passed(FULL)
+    check.shapes_and_params(FULL)
+    out = capsys.readouterr().out
+    assert out.count("✅") == 2 * len(check.SMALL_CNN) + 1
+    assert "❌" not in out
+
+
+def test_table_exercise_accepts_text_shapes_and_counts():
+    answer = dict(FULL)
+    answer["conv2"] = ("16, 16, 16", "1,168")
+    answer["flatten"] = ("1024", 0)
+    answer["logits"] = ("(None, 10)", "330")
+    assert check.shapes_and_params.passed(answer)
+
+
+def test_table_exercise_marks_the_wrong_rows(capsys):
+    answer = dict(FULL)
+    answer["pool2"] = ((8, 8, 8), 0)  # depth lost
+    answer["dense"] = ((32,), ...)
+    assert not check.shapes_and_params.passed(answer)
+    assert "2 of 9" in check.shapes_and_params.reason(answer)
+    check.shapes_and_params(answer)
+    lines = capsys.readouterr().out.splitlines()
+    pool2 = next(line for line in lines if line.startswith("pool2"))
+    assert pool2.count("❌") == 1
+    dense = next(line for line in lines if line.startswith("dense"))
+    assert "?" in dense and "❌" in dense
+    assert lines[-3].startswith("❌") and "Hint:" in lines[-2]
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (..., "no answer yet"),
+        ([1, 2], "expected a dict"),
+        ({"conv9": ((1,), 0)}, "no layer named 'conv9'"),
+        ({}, "9 of 9 layers"),
+    ],
+)
+def test_table_exercise_reasons(answer, reason):
+    assert reason in check.shapes_and_params.reason(answer)
