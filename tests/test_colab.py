@@ -1,0 +1,211 @@
+"""The Colab path: badges and install cells match pyproject.toml, the install cell does the
+right thing when ``google.colab`` is present, and the widgets work with ipywidgets 7.
+
+What this cannot prove here (no internet beyond package registries): that Colab itself opens
+the GitHub URL, that ``pip`` can clone the repository there, and that Colab's preinstalled
+TensorFlow runs notebook 05. The instructor guide says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import sync_colab  # noqa: E402
+
+INSTRUCTOR = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LEARNER = sorted((ROOT / "notebooks" / "learner").glob("[0-9][0-9]_*.ipynb"))
+ALL_NOTEBOOKS = INSTRUCTOR + LEARNER
+COLAB_VENV = ROOT / "build" / "venv-colab"
+COLAB_PACKAGES = ["ipywidgets==7.8.5", "numpy", "matplotlib", "pillow"]
+
+
+def _ids(paths: list[Path]) -> list[str]:
+    return [p.relative_to(ROOT / "notebooks").as_posix() for p in paths]
+
+
+def _demo_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("[Open in Colab](https://example.org/old)"),
+        nbformat.v4.new_markdown_cell("# Title"),
+        nbformat.v4.new_code_cell("print('old install cell')"),
+        nbformat.v4.new_code_cell("x = 1"),
+    ]
+    nb.cells[0].metadata["tags"] = ["colab"]
+    nb.cells[2].metadata["tags"] = ["colab"]
+    nb.cells[3].outputs = [nbformat.v4.new_output("stream", text="kept\n")]
+    return nb
+
+
+# --------------------------------------------------------------- the one configured location
+def test_location_comes_from_pyproject():
+    location = sync_colab.load_location()
+    assert location.repository.startswith("https://github.com/")
+    assert location.install_spec == f"cnn-workshop @ git+{location.repository}@{location.branch}"
+    # The spec is a valid PEP 508 direct reference naming this very distribution.
+    from packaging.requirements import Requirement
+
+    requirement = Requirement(location.install_spec)
+    assert requirement.name == "cnn-workshop"
+    assert requirement.url == f"git+{location.repository}@{location.branch}"
+
+
+def test_bad_repository_is_a_clear_error(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.cnn-workshop]\nrepository = "gitlab.com/x"\nbranch = "main"\n')
+    with pytest.raises(ValueError, match="https://github.com/OWNER/NAME"):
+        sync_colab.load_location(pyproject)
+
+
+def test_sync_rewrites_only_the_colab_cells(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        '[tool.cnn-workshop]\nrepository = "https://github.com/someone/fork"\nbranch = "dev"\n'
+    )
+    path = tmp_path / "notebooks" / "07_demo.ipynb"
+    path.parent.mkdir()
+    nbformat.write(_demo_notebook(), path)
+
+    assert sync_colab.main(["--check", "--pyproject", str(pyproject), str(path)]) == 1
+    assert sync_colab.main(["--pyproject", str(pyproject), str(path)]) == 0
+    assert sync_colab.main(["--check", "--pyproject", str(pyproject), str(path)]) == 0
+
+    nb = nbformat.read(path, as_version=4)
+    url = "https://colab.research.google.com/github/someone/fork/blob/dev/notebooks/07_demo.ipynb"
+    assert nb.cells[0].source == f"[![Open in Colab](attachment:colab-badge.svg)]({url})"
+    svg = base64.b64decode(nb.cells[0].attachments["colab-badge.svg"]["image/svg+xml"])
+    assert b"Open in" in svg and b"Colab" in svg and b"http://www.w3.org/2000/svg" in svg
+    assert '"cnn-workshop @ git+https://github.com/someone/fork@dev"' in nb.cells[2].source
+    assert nb.cells[3].outputs[0]["text"] == "kept\n"
+    assert nb.cells[1].source == "# Title"
+
+
+def test_sync_adds_missing_cells(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 1")]
+    changes = sync_colab.sync_notebook(nb, sync_colab.load_location(), "notebooks/08_x.ipynb")
+    assert "added the badge cell" in changes and "added the install cell" in changes
+    assert [c.cell_type for c in nb.cells] == ["markdown", "markdown", "code", "code"]
+    assert nb.cells[2].metadata["tags"] == ["colab"]
+
+
+# --------------------------------------------------------------- the real notebooks
+@pytest.mark.skipif(not ALL_NOTEBOOKS, reason="no notebooks yet")
+def test_sync_check_passes_on_the_repository():
+    """`make colab` has been run: no badge or install cell drifts from pyproject.toml."""
+    assert sync_colab.main(["--check"]) == 0
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_badge_and_install_cell_positions(path):
+    nb = nbformat.read(path, as_version=4)
+    location = sync_colab.load_location()
+    badge, install = nb.cells[0], nb.cells[2]
+    assert badge.cell_type == "markdown" and "colab" in badge.metadata.get("tags", [])
+    relpath = sync_colab.notebook_relpath(path)
+    assert badge.source == sync_colab.badge_source(location, relpath)
+    if path.parent.name == "learner":
+        assert "/notebooks/learner/" in badge.source
+    assert "colab-badge.svg" in badge.get("attachments", {})
+    assert install.cell_type == "code" and "colab" in install.metadata.get("tags", [])
+    assert install.source == sync_colab.install_source(location)
+
+
+# --------------------------------------------------------------- the install cell in "Colab"
+RUN_INSTALL_CELL = textwrap.dedent(
+    """
+    import json, sys, types
+    from IPython.core.interactiveshell import InteractiveShell
+
+    source, simulate = sys.argv[1], sys.argv[2] == "colab"
+    shell = InteractiveShell.instance()
+    calls = []
+    shell.register_magic_function(lambda line: calls.append(line), "line", "pip")
+    if simulate:
+        sys.modules["google.colab"] = types.ModuleType("google.colab")
+    result = shell.run_cell(source)
+    print(json.dumps({"ok": result.success, "calls": calls}))
+    """
+)
+
+
+@pytest.mark.parametrize("simulate", ["colab", "laptop"])
+def test_install_cell_installs_only_in_colab(simulate):
+    location = sync_colab.load_location()
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN_INSTALL_CELL, sync_colab.install_source(location), simulate],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["ok"]
+    if simulate == "colab":
+        assert report["calls"] == [f'install --quiet "{location.install_spec}"']
+    else:
+        assert report["calls"] == []
+
+
+# --------------------------------------------------------------- widgets on ipywidgets 7
+def _colab_venv() -> Path:
+    """A small venv with ipywidgets 7 (as in Colab) and the workshop package, reused if present."""
+    python = COLAB_VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    stamp = COLAB_VENV / ".ready"
+    if stamp.exists() and stamp.read_text() == str(ROOT) and python.exists():
+        return python
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(COLAB_VENV)], check=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    for args in (COLAB_PACKAGES, ["--no-deps", "-e", str(ROOT)]):
+        proc = subprocess.run(pip + args, capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0:
+            message = f"could not build the ipywidgets 7 venv: {proc.stderr[-1500:]}"
+            if os.environ.get("CI"):
+                pytest.fail(message)
+            pytest.skip(message + " (needs the package index)")
+    stamp.write_text(str(ROOT))
+    return python
+
+
+@pytest.fixture(scope="module")
+def widget_report() -> dict:
+    python = _colab_venv()
+    proc = subprocess.run(
+        [str(python), str(ROOT / "tests" / "colab_widget_driver.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_widgets_run_on_ipywidgets_7(widget_report):
+    assert widget_report["ipywidgets"].startswith("7.")
+    errors = [e for m in widget_report["modules"] for e in m["errors"]]
+    assert not errors, "\n".join(errors)
+    assert not widget_report["logged"], widget_report["logged"]
+    explorers = [e for m in widget_report["modules"] for e in m["explorers"]]
+    assert explorers, "no explorer was found in workshop.widgets"
+    for explorer in explorers:
+        # Moving a control must change what the learner sees (numbers, text or picture).
+        assert explorer["visible_effect"], f"{explorer['name']}: no control changed anything"
+    summary = {
+        m["module"]: [e["name"] for e in m["explorers"]] or m["skipped"]
+        for m in widget_report["modules"]
+    }
+    print("driven on ipywidgets", widget_report["ipywidgets"], json.dumps(summary, indent=1))

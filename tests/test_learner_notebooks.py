@@ -1,0 +1,140 @@
+"""Learner notebooks and the answer key are generated from the instructor notebooks and fresh."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import make_learner  # noqa: E402
+import sync_colab  # noqa: E402
+
+INSTRUCTOR = make_learner.instructor_notebooks()
+IDS = [p.name for p in INSTRUCTOR]
+
+
+def _tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _checker_calls(nb) -> list[str]:
+    return [
+        name
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for name in make_learner.CHECK_CALL.findall(cell.source)
+        if name != "solution"
+    ]
+
+
+def _demo() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    cells = [
+        nbformat.v4.new_markdown_cell("[Open in Colab](placeholder)"),
+        nbformat.v4.new_markdown_cell("# Demo"),
+        nbformat.v4.new_code_cell("import sys"),
+        nbformat.v4.new_markdown_cell("### Exercise 1: add"),
+        nbformat.v4.new_code_cell("total = ...  # your answer"),
+        nbformat.v4.new_code_cell("total = 2 + 2"),
+        nbformat.v4.new_code_cell("check.total(total)"),
+    ]
+    cells[0].metadata["tags"] = ["colab"]
+    cells[2].metadata["tags"] = ["colab"]
+    cells[4].metadata["tags"] = ["exercise"]
+    cells[5].metadata["tags"] = ["solution"]
+    cells[6].execution_count = 3
+    cells[6].outputs = [nbformat.v4.new_output("stream", text="✅ total: correct.\n")]
+    cells[6].metadata["execution"] = {"iopub.status.idle": "2024-01-01T00:00:00Z"}
+    nb.cells = cells
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    return nb
+
+
+def test_learner_version_of_a_demo_notebook():
+    instructor = _demo()
+    learner = make_learner.learner_version(instructor, "notebooks/learner/09_demo.ipynb")
+    sources = [c.source for c in learner.cells]
+    assert "total = 2 + 2" not in sources
+    assert "total = ...  # your answer" in sources and "check.total(total)" in sources
+    code = [c for c in learner.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert all("execution" not in c.metadata for c in learner.cells)
+    assert "widgets" not in learner.metadata
+    assert "/notebooks/learner/09_demo.ipynb" in learner.cells[0].source
+    # The instructor notebook itself is untouched.
+    assert len(instructor.cells) == 7 and instructor.cells[6].outputs
+
+
+def test_answer_key_lists_each_solution(tmp_path):
+    path = tmp_path / "09_demo.ipynb"
+    nbformat.write(_demo(), path)
+    key = make_learner.answer_key_text([path])
+    assert "## 09_demo.ipynb: Demo" in key
+    assert "### Exercise 1: add" in key
+    assert "Checked by `check.total`." in key
+    assert "```python\ntotal = 2 + 2\n```" in key
+
+
+@pytest.mark.skipif(not INSTRUCTOR, reason="no instructor notebooks yet")
+def test_answer_key_is_fresh():
+    key = make_learner.ANSWER_KEY
+    assert key.exists(), "docs/answer-key.md is missing: run `make learner`"
+    assert key.read_text(encoding="utf-8") == make_learner.answer_key_text(INSTRUCTOR), (
+        "docs/answer-key.md is stale: run `make learner`"
+    )
+
+
+@pytest.mark.parametrize("instructor", INSTRUCTOR, ids=IDS)
+def test_learner_notebook_is_fresh(instructor):
+    target = make_learner.LEARNER / instructor.name
+    assert target.exists(), f"{target.name} is missing: run `make learner`"
+    expected = make_learner.learner_text(instructor)
+    assert target.read_text(encoding="utf-8") == expected, (
+        f"notebooks/learner/{target.name} is stale: run `make learner`"
+    )
+    # Deterministic: generating twice gives the same bytes.
+    assert make_learner.learner_text(instructor) == expected
+
+
+@pytest.mark.parametrize("instructor", INSTRUCTOR, ids=IDS)
+def test_learner_notebook_content(instructor):
+    target = make_learner.LEARNER / instructor.name
+    if not target.exists():
+        pytest.skip("missing; test_learner_notebook_is_fresh reports it")
+    source = nbformat.read(instructor, as_version=4)
+    learner = nbformat.read(target, as_version=4)
+
+    assert not [c for c in learner.cells if "solution" in _tags(c)], "a solution cell survived"
+    assert all(
+        not c.outputs and c.execution_count is None for c in learner.cells if c.cell_type == "code"
+    )
+    # Every exercise's checker call is still there, in the same order.
+    assert _checker_calls(learner) == _checker_calls(source)
+    solution_checks = [
+        name
+        for c in source.cells
+        if "solution" in _tags(c)
+        for name in make_learner.CHECK_CALL.findall(c.source)
+        if name != "solution"
+    ]
+    assert not solution_checks, f"checker calls inside solution cells vanish: {solution_checks}"
+    # Every exercise placeholder survives.
+    exercises = [c.source for c in source.cells if "exercise" in _tags(c)]
+    assert exercises == [c.source for c in learner.cells if "exercise" in _tags(c)]
+    # The Colab link opens the learner copy.
+    location = sync_colab.load_location()
+    url = location.colab_url(f"notebooks/learner/{instructor.name}")
+    assert learner.cells[0].source == sync_colab.badge_source(location, "x").replace(
+        location.colab_url("x"), url
+    )
+
+
+def test_no_orphan_learner_notebooks():
+    names = {p.name for p in INSTRUCTOR}
+    orphans = [p.name for p in make_learner.LEARNER.glob("*.ipynb") if p.name not in names]
+    assert not orphans, f"learner notebooks without an instructor notebook: {orphans}"
