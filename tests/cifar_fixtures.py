@@ -12,6 +12,7 @@ import hashlib
 import io
 import pickle
 import socket
+import struct
 import tarfile
 import threading
 import time
@@ -41,6 +42,31 @@ class SmallArchive:
         return self.path.read_bytes()
 
 
+class _Py2Pickler(pickle._Pickler):
+    """Protocol 2 as Python 2 wrote it: byte strings as BINSTRING opcodes.
+
+    Python 3 pickles bytes at protocol 2 through ``_codecs.encode``, a global the real CIFAR-10
+    files never use (and that Keras' restricted unpickler rightly refuses).
+    """
+
+    dispatch = pickle._Pickler.dispatch.copy()
+
+    def _save_py2_str(self, obj: bytes) -> None:
+        if len(obj) < 256:
+            self.write(pickle.SHORT_BINSTRING + bytes([len(obj)]) + obj)
+        else:
+            self.write(pickle.BINSTRING + struct.pack("<i", len(obj)) + obj)
+        self.memoize(obj)
+
+    dispatch[bytes] = _save_py2_str
+
+
+def py2_dumps(obj: object) -> bytes:
+    buf = io.BytesIO()
+    _Py2Pickler(buf, protocol=2).dump(obj)
+    return buf.getvalue()
+
+
 def _batch_pickle(images: np.ndarray, labels: np.ndarray, name: bytes) -> bytes:
     # CIFAR-10's layout: one row per image, 1024 red, 1024 green, 1024 blue, row-major planes.
     rows = images.transpose(0, 3, 1, 2).reshape(len(images), 3072)
@@ -50,7 +76,7 @@ def _batch_pickle(images: np.ndarray, labels: np.ndarray, name: bytes) -> bytes:
         b"data": rows,
         b"filenames": [b"img_%d.png" % i for i in range(len(images))],
     }
-    return pickle.dumps(batch, protocol=2)
+    return py2_dumps(batch)
 
 
 def _add(tar: tarfile.TarFile, name: str, payload: bytes) -> None:
@@ -61,17 +87,28 @@ def _add(tar: tarfile.TarFile, name: str, payload: bytes) -> None:
 
 
 def build_archive(
-    path: Path, per_batch: int = 20, seed: int = 0, extra: dict[str, bytes] | None = None
+    path: Path, per_batch: int = 20, seed: int = 0, compressible: bool = False
 ) -> SmallArchive:
-    """Write a small real-format ``cifar-10-python.tar.gz`` to ``path`` and describe it."""
+    """Write a real-format ``cifar-10-python.tar.gz`` with ``per_batch`` images per batch.
+
+    ``compressible``: black images except pixel (0, 0) = (index % 256, index // 256 % 256,
+    label); with per_batch=10000 this is full CIFAR-10 size yet only a few hundred kB.
+    """
     rng = np.random.default_rng(seed)
     n_train = 5 * per_batch
-    x = rng.integers(0, 256, (n_train + per_batch, 32, 32, 3), dtype=np.uint8)
-    # Make the channels tell apart, so a parser that mixes up R, G, B planes is caught.
-    x[..., 0] |= 0x80
-    x[..., 2] &= 0x3F
-    y = (np.arange(n_train + per_batch) % 10).astype(np.uint8)
+    n = n_train + per_batch
+    y = (np.arange(n) % 10).astype(np.uint8)
     rng.shuffle(y[:n_train])
+    if compressible:
+        x = np.zeros((n, 32, 32, 3), dtype=np.uint8)
+        x[:, 0, 0, 0] = np.arange(n) % 256
+        x[:, 0, 0, 1] = np.arange(n) // 256 % 256
+        x[:, 0, 0, 2] = y
+    else:
+        x = rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
+        # Make the channels tell apart, so a parser that mixes up R, G, B planes is caught.
+        x[..., 0] |= 0x80
+        x[..., 2] &= 0x3F
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz", compresslevel=1) as tar:
         for i in range(5):
@@ -79,9 +116,7 @@ def build_archive(
             _add(tar, f"data_batch_{i + 1}", _batch_pickle(x[sl], y[sl], b"training batch"))
         _add(tar, "test_batch", _batch_pickle(x[n_train:], y[n_train:], b"testing batch"))
         meta = {b"label_names": CLASS_NAMES, b"num_cases_per_batch": per_batch, b"num_vis": 3072}
-        _add(tar, "batches.meta", pickle.dumps(meta, protocol=2))
-        for name, payload in (extra or {}).items():
-            _add(tar, name, payload)
+        _add(tar, "batches.meta", py2_dumps(meta))
     raw = buf.getvalue()
     # gzip stores a timestamp: fix it too (bytes 4..8 of the header).
     raw = raw[:4] + b"\0\0\0\0" + raw[8:]
