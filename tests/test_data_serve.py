@@ -1,0 +1,160 @@
+"""`python -m workshop serve-data`: one file, read-only, and the command learners should type."""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from cifar_fixtures import build_archive
+
+from workshop.data import fetch_command
+from workshop.data_fetch import ARCHIVE_NAME, sha256_of
+from workshop.serve_data import build_server, lan_ip, serve_command, share_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return build_archive(tmp_path_factory.mktemp("usb") / "cifar-10-python.tar.gz")
+
+
+@pytest.fixture
+def cached(tmp_path, monkeypatch, small):
+    """A KERAS_HOME holding the verified (test) archive."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setenv("WORKSHOP_CIFAR10_SHA256", small.sha256)
+    assert fetch_command(str(small.path)) == 0
+    return tmp_path / "keras" / "datasets" / ARCHIVE_NAME
+
+
+@pytest.fixture
+def served(cached):
+    server = build_server(cached, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def request(server, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+    try:
+        conn.putrequest(method, path, skip_host=False, skip_accept_encoding=True)
+        conn.endheaders()
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+def test_get_and_head_the_archive(served, small):
+    status, headers, body = request(served, "GET", "/cifar-10-python.tar.gz")
+    assert status == 200 and body == small.data
+    assert headers["Content-Length"] == str(len(small.data))
+    status, headers, body = request(served, "HEAD", "/cifar-10-python.tar.gz")
+    assert status == 200 and body == b"" and headers["Content-Length"] == str(len(small.data))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/datasets/",
+        "/cifar-10-batches-py-target_archive",
+        "/cifar-10-python.tar.gz/",
+        "/../cifar-10-python.tar.gz",
+        "/x/../cifar-10-python.tar.gz",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/../../../../etc/passwd",
+        "/./cifar-10-python.tar.gz",
+        "/CIFAR-10-PYTHON.TAR.GZ",
+        "/cifar-10-python.tar.gz.verified.json",
+    ],
+)
+def test_every_other_path_is_404(served, path):
+    status, _, body = request(served, "GET", path)
+    assert status == 404
+    assert b"root:" not in body and b"Index of" not in body and b"Directory listing" not in body
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_read_only(served, cached, small, method):
+    status, _, _ = request(served, method, "/cifar-10-python.tar.gz")
+    assert status in (403, 405, 501)
+    assert sha256_of(cached) == small.sha256
+
+
+def test_lan_ip_is_an_ipv4_address_without_network():
+    ip = ipaddress.ip_address(lan_ip())
+    assert ip.version == 4
+
+
+def test_share_url():
+    assert share_url("192.168.1.5", 8765) == "http://192.168.1.5:8765/cifar-10-python.tar.gz"
+    assert share_url("0.0.0.0", 9000) == f"http://{lan_ip()}:9000/cifar-10-python.tar.gz"
+
+
+def test_refuses_to_start_without_an_archive(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty"))
+    assert serve_command("127.0.0.1", 0) == 1
+    out = capsys.readouterr().out
+    assert "Nothing to share" in out and "python -m workshop fetch" in out
+
+
+def test_refuses_to_share_a_damaged_archive(cached, capsys):
+    with open(cached, "r+b") as fh:
+        fh.write(b"\0" * 8)
+    assert serve_command("127.0.0.1", 0) == 1
+    assert "damaged" in capsys.readouterr().out
+
+
+def test_port_in_use(cached, capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert serve_command("127.0.0.1", port) == 1
+    out = capsys.readouterr().out
+    assert "already in use" in out and f"--port {port + 1}" in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="stops the server with SIGINT")
+def test_classmate_fetches_from_serve_data(cached, small, tmp_path, monkeypatch, capsys):
+    """End to end: one process serves, another fetches with the command it printed."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workshop", "serve-data", "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )
+    try:
+        command = None
+        printed = []
+        for line in proc.stdout:
+            printed.append(line)
+            if "python -m workshop fetch --from" in line:
+                command = line.strip()
+                break
+        assert command, "".join(printed) + proc.stderr.read()
+        url = re.search(r"--from (\S+)", command).group(1)
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/cifar-10-python.tar.gz")
+
+        monkeypatch.setenv("KERAS_HOME", str(tmp_path / "classmate"))
+        assert fetch_command(url) == 0
+        got = tmp_path / "classmate" / "datasets" / ARCHIVE_NAME
+        assert sha256_of(got) == small.sha256
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out + err
+    assert "Stopped sharing" in out and "Traceback" not in err
