@@ -357,3 +357,12 @@ def test_cli_fetch_from_path_and_missing_path(env, tmp_path):
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert str(env.final) in ok.stdout
     assert sha256_of(env.final) == env.small.sha256
+
+
+def test_forgives_missing_scheme_and_file_name(env, server):
+    base = server.url.removeprefix("http://").removesuffix("/cifar-10-python.tar.gz")
+    assert fetch_command(base) == 0  # "127.0.0.1:PORT": no http://, no file name
+    assert server.requests == ["/cifar-10-python.tar.gz"]
+    env.final.unlink()
+    assert fetch_command(f"http://{base}/") == 0
+    assert server.requests == ["/cifar-10-python.tar.gz"] * 2

@@ -19,11 +19,13 @@ import errno
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 __all__ = [
     "ARCHIVE_NAME",
@@ -225,8 +227,6 @@ def _wrong_file(source: str, got: str) -> DataUnavailableError:
 
 def _explain_download_error(exc: BaseException, url: str) -> DataUnavailableError:
     """Turn a requests/pooch/OS exception into what happened + what to do next."""
-    from urllib.parse import urlsplit
-
     import requests
 
     host = urlsplit(url).netloc or url
@@ -448,6 +448,18 @@ def _is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
+def _normalise_source(source: str) -> str:
+    """Forgive the usual typing slips: a missing ``http://`` or a missing file name."""
+    source = source.strip()
+    if not _is_url(source) and not Path(source).expanduser().exists():
+        # "192.168.1.5:8765" or "192.168.1.5:8765/cifar-10-python.tar.gz"
+        if re.fullmatch(r"[A-Za-z0-9.-]+:\d{1,5}(/\S*)?", source):
+            source = "http://" + source
+    if _is_url(source) and urlsplit(source).path in ("", "/"):
+        source = source.rstrip("/") + "/" + SERVE_NAME
+    return source
+
+
 def fetch_archive(source: str | None = None) -> Path:
     """Make sure the verified archive is cached; download or copy it if not. Returns its path.
 
@@ -469,6 +481,8 @@ def fetch_archive(source: str | None = None) -> Path:
         except OSError as exc:
             raise _cache_error(exc, folder) from None
 
+    if source is not None:
+        source = _normalise_source(source)
     if source is None:
         legacy = folder / LEGACY_NAME
         if legacy.is_file() and sha256_of(legacy) == sha256:
