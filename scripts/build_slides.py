@@ -8,7 +8,8 @@ Slides come from each cell's ``slideshow.slide_type``; ``notes`` cells become sp
 (press S in the deck), ``skip`` cells and the Colab cells are left out. Every script the deck
 loads (reveal.js 4, require.js, jQuery, MathJax 2, the widget renderer) is copied from
 ``slides/node_modules`` (``npm ci`` in ``slides/``, run here when missing) into
-``DIR/assets/``, so the output folder can be copied to a USB stick and opened from disk.
+``DIR/assets/`` (the widget renderer into ``DIR/@jupyter-widgets/``), so the output folder
+can be copied to a USB stick and opened from disk.
 """
 
 from __future__ import annotations
@@ -33,20 +34,28 @@ COLAB_TAG = "colab"
 SOLUTION_TAG = "solution"
 MATHJAX_CONFIG = "TeX-AMS_CHTML-full,Safe"
 
-# (source inside node_modules, destination inside assets/, glob patterns to copy)
+# (source inside node_modules, destination inside the output folder, files to copy)
+FONTS = ("*.woff2", "*.woff", "*.ttf")
 ASSETS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("reveal.js/dist", "reveal.js/dist", ("reveal.js", "reveal.css", "reset.css", "theme/**/*")),
-    ("reveal.js/plugin/notes", "reveal.js/plugin/notes", ("notes.js",)),
-    ("requirejs", ".", ("require.js",)),
-    ("jquery/dist", ".", ("jquery.min.js",)),
+    (
+        "reveal.js/dist",
+        "assets/reveal.js/dist",
+        ("reveal.js", "reveal.css", "reset.css", "theme/**/*"),
+    ),
+    ("reveal.js/plugin/notes", "assets/reveal.js/plugin/notes", ("notes.js",)),
+    ("requirejs", "assets", ("require.js",)),
+    ("jquery/dist", "assets", ("jquery.min.js",)),
+    # The widget renderer finds its icon fonts next to the AMD modules it defines, which
+    # require.js resolves against the page: @jupyter-widgets/ and .../html-manager/dist/.
     (
         "@jupyter-widgets/html-manager/dist",
-        "html-manager",
-        ("embed-amd.js", "*.woff", "*.woff2", "*.ttf", "*.eot", "*.svg"),
+        "@jupyter-widgets/html-manager/dist",
+        ("embed-amd.js", *FONTS),
     ),
+    ("@jupyter-widgets/html-manager/dist", "@jupyter-widgets", FONTS),
     (
         "mathjax",
-        "mathjax",
+        "assets/mathjax",
         (
             "MathJax.js",
             *(f"config/{name}.js" for name in MATHJAX_CONFIG.split(",")),
@@ -77,7 +86,6 @@ def ensure_node_modules() -> None:
 
 
 def copy_assets(out: Path) -> None:
-    assets = out / "assets"
     for source, dest, patterns in ASSETS:
         src = NODE_MODULES / source
         for pattern in patterns:
@@ -85,7 +93,7 @@ def copy_assets(out: Path) -> None:
             if not matches:
                 raise SystemExit(f"slides asset missing: {src / pattern} (run `npm ci` in slides/)")
             for path in matches:
-                target = assets / dest / path.relative_to(src)
+                target = out / dest / path.relative_to(src)
                 if target.exists() and target.stat().st_size == path.stat().st_size:
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +115,7 @@ def slides_config():
     config.HTMLExporter.require_js_url = "assets/require.js"
     config.HTMLExporter.jquery_url = "assets/jquery.min.js"
     config.HTMLExporter.mathjax_url = f"assets/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
-    config.HTMLExporter.widget_renderer_url = "assets/html-manager/embed-amd.js"
+    config.HTMLExporter.widget_renderer_url = "@jupyter-widgets/html-manager/dist/embed-amd.js"
     # The template drops the mermaid import (no notebook draws mermaid diagrams).
     return config
 

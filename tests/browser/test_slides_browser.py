@@ -1,0 +1,88 @@
+"""A built deck pages through in Chromium with every outside request blocked."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import build_slides  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Prefer a deck with widgets, figures and formulas; fall back to whatever exists.
+PREFERRED = ["02_convolution_by_hand", "03_relu_and_pooling", "01_feature_extraction"]
+
+
+def _deck_notebook() -> Path | None:
+    by_stem = {p.stem: p for p in NOTEBOOKS}
+    fallback = NOTEBOOKS[0] if NOTEBOOKS else None
+    return next((by_stem[s] for s in PREFERRED if s in by_stem), fallback)
+
+
+@pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks yet")
+def test_deck_pages_through_offline(page, tmp_path, screenshots):
+    notebook = _deck_notebook()
+    (deck,) = build_slides.build([notebook], tmp_path)
+    expected = build_slides.count_slides(build_slides.prepare(nbformat.read(notebook, 4)))
+
+    outside: list[str] = []
+    failed: list[str] = []
+    problems: list[str] = []
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.on("requestfailed", lambda r: failed.append(f"{r.url[:120]}: {r.failure}"))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+
+    page.goto((tmp_path / deck["file"]).as_uri())
+    page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
+    page.wait_for_timeout(1000)  # MathJax and the widget renderer finish after reveal is ready
+    total = page.evaluate("Reveal.getTotalSlides()")
+
+    visited = set()
+    shots = 0
+    for _ in range(10 * max(expected, 1)):  # fragments take extra key presses
+        indices = page.evaluate("(() => { const i = Reveal.getIndices(); return [i.h, i.v]; })()")
+        if tuple(indices) not in visited:
+            visited.add(tuple(indices))
+            if shots < 6:
+                page.screenshot(path=str(screenshots / f"slides-{notebook.stem}-{shots}.png"))
+                shots += 1
+        if page.evaluate("Reveal.isLastSlide() && !Reveal.availableFragments().next"):
+            break
+        page.evaluate("Reveal.next()")
+        page.wait_for_timeout(150)
+    page.screenshot(path=str(screenshots / f"slides-{notebook.stem}-last.png"))
+
+    assert total == expected == deck["slides"]
+    assert len(visited) == total, f"paged through {len(visited)} of {total} slides"
+    assert not outside, f"the deck tried to reach outside: {outside}"
+    assert not failed, f"requests failed: {failed}"
+    assert not problems, f"console errors: {problems}"
+    notes = page.locator("aside.notes").count()
+    assert notes == sum(
+        c.metadata.get("slideshow", {}).get("slide_type") == "notes"
+        for c in nbformat.read(notebook, 4).cells
+    )
+
+
+def test_index_page_links_every_deck(page, tmp_path):
+    if not NOTEBOOKS:
+        pytest.skip("no notebooks yet")
+    decks = build_slides.build(NOTEBOOKS[:2], tmp_path)
+    page.goto((tmp_path / "index.html").as_uri())
+    links = page.locator("a").evaluate_all("(as) => as.map((a) => a.getAttribute('href'))")
+    assert links == [d["file"] for d in decks]
