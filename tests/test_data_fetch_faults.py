@@ -78,9 +78,11 @@ def assert_failed(capsys, rc: int, *phrases: str) -> str:
 
 def test_fetch_from_url_verifies_and_caches(env, server, capsys):
     rc = fetch_command(server.url)
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert rc == 0
-    assert "✅" in out and str(env.final) in out
+    assert "Downloading CIFAR-10" in out and "✅" in out and str(env.final) in out
+    assert "100%" in captured.err  # pooch's tqdm progress bar
     assert sha256_of(env.final) == env.small.sha256
     assert cache_leftovers(env.datasets) == [ARCHIVE_NAME, STAMP]
     assert cached_archive() == env.final

@@ -70,6 +70,20 @@ def test_parse_refuses_unverified_bytes_before_unpickling(tmp_path):
     assert not marker.exists()
 
 
+def test_a_verified_archive_without_the_batches_is_rejected(tmp_path):
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo("cifar-10-batches-py/readme.html")
+        info.size = 5
+        tar.addfile(info, io.BytesIO(b"hello"))
+    raw = buf.getvalue()
+    with pytest.raises(DataUnavailableError, match="no cifar-10-batches-py/data_batch_1"):
+        parse_archive(raw, hashlib.sha256(raw).hexdigest())
+
+
 def test_even_verified_bytes_may_only_hold_numpy(tmp_path):
     # Defence in depth: if a hash were ever wrong, the unpickler still refuses code.
     marker = tmp_path / "code-ran"
