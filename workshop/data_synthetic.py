@@ -127,7 +127,11 @@ def synthetic_images(
         for k in range(10):
             idx = np.flatnonzero(lab == k)
             if idx.size:
-                inside = _shape_mask(k, u[idx], v[idx], ph[idx])
+                # float64 here: sin/hypot may differ in the last bit between CPUs, and in
+                # float64 that never moves a pixel across a rounding step (stored notebook
+                # outputs stay reproducible on any machine).
+                f64 = np.float64
+                inside = _shape_mask(k, u[idx].astype(f64), v[idx].astype(f64), ph[idx].astype(f64))
                 # Signed "distance" in shape units times pixels per unit = about pixels.
                 mask[idx] = np.clip(inside * scale[idx] + 0.5, 0.0, 1.0)
         ramp = (
