@@ -368,3 +368,19 @@ def test_forgives_missing_scheme_and_file_name(env, server):
     env.final.unlink()
     assert fetch_command(f"http://{base}/") == 0
     assert server.requests == ["/cifar-10-python.tar.gz"] * 2
+
+
+def test_tls_failure(env, server, capsys):
+    # Speaking HTTPS to a plain-HTTP server fails the TLS handshake, as an expired or
+    # intercepted certificate would.
+    rc = fetch_command(server.url.replace("http://", "https://"))
+    assert_failed(capsys, rc, "secure connection", "certificate")
+    assert_clean(env)
+
+
+def test_uses_an_archive_left_by_older_keras(env, small, capsys):
+    env.datasets.mkdir(parents=True)
+    (env.datasets / "cifar-10-batches-py.tar.gz").write_bytes(small.data)
+    assert fetch_command(None) == 0  # the default URL refuses: nothing is downloaded
+    assert "older Keras" in capsys.readouterr().out
+    assert sha256_of(env.final) == small.sha256
