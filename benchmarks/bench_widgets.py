@@ -43,8 +43,13 @@ def _latencies(change, count: int) -> list[float]:
 
 
 def _row(benchmark: str, ours: float, reference: float, unit: str = "ms") -> dict:
-    return {"benchmark": benchmark, "ours": round(ours, 2), "reference": round(reference, 2),
-            "ratio": round(ours / reference, 2), "unit": unit}
+    return {
+        "benchmark": benchmark,
+        "ours": round(ours, 2),
+        "reference": round(reference, 2),
+        "ratio": round(ours / reference, 2),
+        "unit": unit,
+    }
 
 
 def main(changes: int = 50) -> list[dict]:
@@ -73,13 +78,16 @@ def main(changes: int = 50) -> list[dict]:
     scipy_conv = _latencies(lambda i: correlate2d(photo, kernel, mode="same"), changes)
 
     rows = [
-        _row(f"playground redraw 512x512, median of {changes}", statistics.median(times),
-             BUDGET_MS),
+        _row(
+            f"playground redraw 512x512, median of {changes}", statistics.median(times), BUDGET_MS
+        ),
         _row(f"playground redraw 512x512, p90 of {changes}", _percentile(times, 90), BUDGET_MS),
-        _row(f"step-through slider move, median of {changes}", statistics.median(steps),
-             BUDGET_MS),
-        _row("3x3 convolution 512x512: ops.conv2d vs scipy correlate2d",
-             statistics.median(conv), statistics.median(scipy_conv)),
+        _row(f"step-through slider move, median of {changes}", statistics.median(steps), BUDGET_MS),
+        _row(
+            "3x3 convolution 512x512: ops.conv2d vs scipy correlate2d",
+            statistics.median(conv),
+            statistics.median(scipy_conv),
+        ),
     ]
     print("| benchmark | ours | reference | ratio | unit |\n|---|---|---|---|---|")
     for r in rows:

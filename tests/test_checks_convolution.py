@@ -11,8 +11,9 @@ from workshop.checks import feature_extraction as fe
 def test_seed_example_matches_reference():
     assert conv.feature_map.expected == [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
     assert conv.top_left.expected == 4
-    np.testing.assert_allclose(ops.conv2d(kernels.SEED_IMAGE, kernels.SEED_KERNEL),
-                               conv.feature_map.expected)
+    np.testing.assert_allclose(
+        ops.conv2d(kernels.SEED_IMAGE, kernels.SEED_KERNEL), conv.feature_map.expected
+    )
 
 
 @pytest.mark.parametrize(

@@ -65,8 +65,9 @@ def test_step_through_stride_and_padding():
     st.padding_buttons.value = 1
     assert st.padded.shape == (7, 7) and st.full_map.shape == (5, 5)
     assert st.slider.max == 25 and st.index == 0
-    np.testing.assert_array_equal(st.full_map, ops.conv2d(kernels.SEED_IMAGE,
-                                                          kernels.SEED_KERNEL, padding=1))
+    np.testing.assert_array_equal(
+        st.full_map, ops.conv2d(kernels.SEED_IMAGE, kernels.SEED_KERNEL, padding=1)
+    )
     st.stride_buttons.value = 2
     assert st.full_map.shape == (3, 3)
     st.show(1)

@@ -29,16 +29,26 @@ CANVAS = 16
 TRAIN_COLUMNS = 4  # the pattern's left edge is in columns 0..3 during training
 CLASS_NAMES = ("plus", "cross")
 PATTERNS = {
-    "plus": np.array([[0, 0, 1, 0, 0],
-                      [0, 0, 1, 0, 0],
-                      [1, 1, 1, 1, 1],
-                      [0, 0, 1, 0, 0],
-                      [0, 0, 1, 0, 0]], dtype=np.float32),
-    "cross": np.array([[1, 0, 0, 0, 1],
-                       [0, 1, 0, 1, 0],
-                       [0, 0, 1, 0, 0],
-                       [0, 1, 0, 1, 0],
-                       [1, 0, 0, 0, 1]], dtype=np.float32),
+    "plus": np.array(
+        [
+            [0, 0, 1, 0, 0],
+            [0, 0, 1, 0, 0],
+            [1, 1, 1, 1, 1],
+            [0, 0, 1, 0, 0],
+            [0, 0, 1, 0, 0],
+        ],
+        dtype=np.float32,
+    ),
+    "cross": np.array(
+        [
+            [1, 0, 0, 0, 1],
+            [0, 1, 0, 1, 0],
+            [0, 0, 1, 0, 0],
+            [0, 1, 0, 1, 0],
+            [1, 0, 0, 0, 1],
+        ],
+        dtype=np.float32,
+    ),
 }
 
 
@@ -63,7 +73,9 @@ def make_patterns(
     shapes = [PATTERNS[name] for name in CLASS_NAMES]
     for i in range(n):
         r, c = rows[i], cols[i]
-        x[i, r:r + size, c:c + size] = np.maximum(x[i, r:r + size, c:c + size], shapes[y[i]])
+        x[i, r : r + size, c : c + size] = np.maximum(
+            x[i, r : r + size, c : c + size], shapes[y[i]]
+        )
     return x[..., None], y
 
 
@@ -71,24 +83,30 @@ def build_dense(units: int = 64):
     """Flatten the canvas, one hidden dense layer, two logits."""
     import keras
 
-    return keras.Sequential([
-        keras.Input(shape=(CANVAS, CANVAS, 1)),
-        keras.layers.Flatten(),
-        keras.layers.Dense(units, activation="relu"),
-        keras.layers.Dense(2),
-    ], name="dense")
+    return keras.Sequential(
+        [
+            keras.Input(shape=(CANVAS, CANVAS, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dense(2),
+        ],
+        name="dense",
+    )
 
 
 def build_cnn(filters: int = 8):
     """Eight 3x3 kernels slid over the whole canvas, the strongest response of each, two logits."""
     import keras
 
-    return keras.Sequential([
-        keras.Input(shape=(CANVAS, CANVAS, 1)),
-        keras.layers.Conv2D(filters, 3, activation="relu"),
-        keras.layers.GlobalMaxPooling2D(),
-        keras.layers.Dense(2),
-    ], name="cnn")
+    return keras.Sequential(
+        [
+            keras.Input(shape=(CANVAS, CANVAS, 1)),
+            keras.layers.Conv2D(filters, 3, activation="relu"),
+            keras.layers.GlobalMaxPooling2D(),
+            keras.layers.Dense(2),
+        ],
+        name="cnn",
+    )
 
 
 @dataclass
@@ -123,9 +141,11 @@ def run(
         keras.backend.clear_session()
         keras.utils.set_random_seed(seed)
         model = build()
-        model.compile(optimizer=keras.optimizers.Adam(0.01),
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                      metrics=["accuracy"])
+        model.compile(
+            optimizer=keras.optimizers.Adam(0.01),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            metrics=["accuracy"],
+        )
         model.fit(x_train, y_train, epochs=epochs, batch_size=32, verbose=0)
         scores = []
         for shift in shifts:

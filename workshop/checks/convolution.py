@@ -9,8 +9,14 @@ from workshop import ops
 from workshop.checks._core import Exercise
 from workshop.kernels import SEED_IMAGE, SEED_KERNEL
 
-__all__ = ["top_left", "feature_map", "output_size", "rgb_weights", "layer_parameters",
-           "padding_same"]
+__all__ = [
+    "top_left",
+    "feature_map",
+    "output_size",
+    "rgb_weights",
+    "layer_parameters",
+    "padding_same",
+]
 
 top_left = Exercise(
     "top_left",

@@ -43,7 +43,10 @@ class FigureView:
     """
 
     def __init__(
-        self, figsize: tuple[float, float], dpi: int = 90, fmt: str = "png",
+        self,
+        figsize: tuple[float, float],
+        dpi: int = 90,
+        fmt: str = "png",
         width: str | None = None,
     ) -> None:
         if fmt not in ("png", "jpeg"):
@@ -95,8 +98,9 @@ class MatrixPanel:
         for r in range(shape[0]):
             for c in range(shape[1]):
                 self.texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=12)
-        self.box = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR,
-                             linewidth=3, visible=False)
+        self.box = Rectangle(
+            (-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3, visible=False
+        )
         ax.add_patch(self.box)
         ax.set_xticks(range(shape[1]))
         ax.set_yticks(range(shape[0]))
@@ -160,27 +164,32 @@ class StepThrough:
         self._building = True
         self.view = FigureView((12.5, 3.6), dpi=80)
 
-        self.slider = widgets.IntSlider(value=1, min=1, max=1, description="step",
-                                        continuous_update=True)
+        self.slider = widgets.IntSlider(
+            value=1, min=1, max=1, description="step", continuous_update=True
+        )
         self.play = widgets.Play(value=1, min=1, max=1, interval=interval_ms, description="play")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.label = widgets.HTML()
         self.sum_text = widgets.HTML()
-        self.stride_buttons = widgets.ToggleButtons(options=[1, 2, 3], value=stride,
-                                                    description="stride")
-        self.padding_buttons = widgets.ToggleButtons(options=[0, 1, 2], value=padding,
-                                                     description="padding")
+        self.stride_buttons = widgets.ToggleButtons(
+            options=[1, 2, 3], value=stride, description="stride"
+        )
+        self.padding_buttons = widgets.ToggleButtons(
+            options=[0, 1, 2], value=padding, description="padding"
+        )
         self.flag = widgets.HTML()
         self.slider.observe(self._on_step, names="value")
         self.stride_buttons.observe(self._on_geometry, names="value")
         self.padding_buttons.observe(self._on_geometry, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.play, self.slider, self.label]),
-            widgets.HBox([self.stride_buttons, self.padding_buttons]),
-            self.flag,
-            self.sum_text,
-            self.view.image,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.play, self.slider, self.label]),
+                widgets.HBox([self.stride_buttons, self.padding_buttons]),
+                self.flag,
+                self.sum_text,
+                self.view.image,
+            ]
+        )
         self._build()
 
     # ------------------------------------------------------------ state
@@ -213,10 +222,12 @@ class StepThrough:
 
     # ------------------------------------------------------------ geometry
     def _output_shape(self) -> tuple[int, int]:
-        h = ops.conv_output_size(self.image.shape[0], self.kernel.shape[0], self.stride,
-                                 self.padding)
-        w = ops.conv_output_size(self.image.shape[1], self.kernel.shape[1], self.stride,
-                                 self.padding)
+        h = ops.conv_output_size(
+            self.image.shape[0], self.kernel.shape[0], self.stride, self.padding
+        )
+        w = ops.conv_output_size(
+            self.image.shape[1], self.kernel.shape[1], self.stride, self.padding
+        )
         return h, w
 
     def _build(self) -> None:
@@ -255,20 +266,29 @@ class StepThrough:
     def _draw_axes(self, shape: tuple[int, int]) -> None:
         fig = self.view.fig
         fig.clear()
-        axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [
-            self.padded.shape[1], self.kernel.shape[1], self.kernel.shape[1],
-            max(shape[1], 1)]})
+        axes = fig.subplots(
+            1,
+            4,
+            gridspec_kw={
+                "width_ratios": [
+                    self.padded.shape[1],
+                    self.kernel.shape[1],
+                    self.kernel.shape[1],
+                    max(shape[1], 1),
+                ]
+            },
+        )
         title = "image" if self.padding == 0 else f"image, padded by {self.padding}"
         lo, hi = _limits(self.padded, self.kernel)
         self.image_panel = MatrixPanel(axes[0], self.padded.shape, title, lo, hi)
         self.kernel_panel = MatrixPanel(axes[1], self.kernel.shape, "kernel", lo, hi)
         products = [s.products for s in self.steps] or [np.zeros(self.kernel.shape)]
         plo, phi = _limits(*products)
-        self.product_panel = MatrixPanel(axes[2], self.kernel.shape, "window × kernel",
-                                         plo, phi)
+        self.product_panel = MatrixPanel(axes[2], self.kernel.shape, "window × kernel", plo, phi)
         flo, fhi = _limits(self.full_map) if self.fits else (0.0, 1.0)
-        self.map_panel = MatrixPanel(axes[3], shape if self.fits else (1, 1), "feature map",
-                                     flo, fhi)
+        self.map_panel = MatrixPanel(
+            axes[3], shape if self.fits else (1, 1), "feature map", flo, fhi
+        )
         self.image_panel.update(self.padded)
         self.kernel_panel.update(self.kernel)
         fig.subplots_adjust(left=0.03, right=0.99, bottom=0.08, top=0.86, wspace=0.25)
@@ -298,9 +318,7 @@ class StepThrough:
         self.partial = np.full(self.full_map.shape, np.nan)
         self.partial.flat[: self.index + 1] = self.full_map.flat[: self.index + 1]
         self.label.value = f"<b>step {self.index + 1} of {n}</b>"
-        terms = " + ".join(
-            f"{p:g}×{k:g}" for p, k in zip(step.patch.ravel(), self.kernel.ravel())
-        )
+        terms = " + ".join(f"{p:g}×{k:g}" for p, k in zip(step.patch.ravel(), self.kernel.ravel()))
         self.sum_text.value = (
             f"window at row {step.top}, column {step.left}: {terms} = "
             f"<b>{step.total:g}</b> → feature map[{step.row}, {step.col}]"
@@ -319,10 +337,12 @@ class OutputSizeCalculator:
         style = {"description_width": "70px"}
         self.n = widgets.IntSlider(value=n, min=1, max=64, description="image n", style=style)
         self.k = widgets.IntSlider(value=k, min=1, max=11, description="kernel k", style=style)
-        self.stride = widgets.IntSlider(value=stride, min=1, max=6, description="stride s",
-                                        style=style)
-        self.padding = widgets.IntSlider(value=padding, min=0, max=5, description="padding p",
-                                         style=style)
+        self.stride = widgets.IntSlider(
+            value=stride, min=1, max=6, description="stride s", style=style
+        )
+        self.padding = widgets.IntSlider(
+            value=padding, min=0, max=5, description="padding p", style=style
+        )
         self.result = widgets.HTML()
         self.size: int | None = None
         self.message = ""
@@ -368,7 +388,7 @@ def playground_photo(size: int = 512) -> np.ndarray:
 
     photo = sample_photo(gray=True)
     side = min(photo.shape)
-    square = photo[:side, (photo.shape[1] - side) // 2:][:, :side]  # keep the top: the face
+    square = photo[:side, (photo.shape[1] - side) // 2 :][:, :side]  # keep the top: the face
     return square if side == size else resize(square, (size, size))
 
 
@@ -386,12 +406,14 @@ class KernelPlayground:
         if self.photo.ndim != 2:
             raise ValueError(f"photo must be a 2-D grayscale array, got shape {self.photo.shape}")
         self._holding = False
-        self.preset = widgets.Dropdown(options=kernel_library.names() + ["custom"],
-                                       value=kernel, description="preset")
+        self.preset = widgets.Dropdown(
+            options=kernel_library.names() + ["custom"], value=kernel, description="preset"
+        )
         start = kernel_library.get(kernel)
         self.boxes = [
-            widgets.FloatText(value=round(float(v), 4), step=0.1,
-                              layout=widgets.Layout(width="80px"))
+            widgets.FloatText(
+                value=round(float(v), 4), step=0.1, layout=widgets.Layout(width="80px")
+            )
             for v in start.ravel()
         ]
         self.info = widgets.HTML()
@@ -411,9 +433,10 @@ class KernelPlayground:
         for box in self.boxes:
             box.observe(self._on_box, names="value")
         self.preset.observe(self._on_preset, names="value")
-        grid = widgets.VBox([widgets.HBox(self.boxes[r * 3:r * 3 + 3]) for r in range(3)])
-        controls = widgets.VBox([self.preset, grid, self.info],
-                                layout=widgets.Layout(width="300px"))
+        grid = widgets.VBox([widgets.HBox(self.boxes[r * 3 : r * 3 + 3]) for r in range(3)])
+        controls = widgets.VBox(
+            [self.preset, grid, self.info], layout=widgets.Layout(width="300px")
+        )
         self.widget = widgets.HBox([controls, self.photo_view.image, self.view.image])
         self.update()
 
