@@ -68,7 +68,9 @@ def _bench_parse(folder: Path) -> dict:
         file_utils.validate_file, config._KERAS_DIR = real_validate, real_home
     return _row(
         "load 60,000 images from a full-size archive (hash + parse)",
-        ours, theirs, "keras.datasets.cifar10.load_data",
+        ours,
+        theirs,
+        "keras.datasets.cifar10.load_data",
     )
 
 
@@ -116,7 +118,9 @@ def _bench_share(folder: Path, big: Path) -> dict:
                 os.environ[k] = v
     return _row(
         "serve-data -> fetch of 170 MB over loopback (verified, cached)",
-        t_ours, t_theirs, "plain urllib download, no hash",
+        t_ours,
+        t_theirs,
+        "plain urllib download, no hash",
     )
 
 

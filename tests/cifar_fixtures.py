@@ -23,8 +23,16 @@ from pathlib import Path
 import numpy as np
 
 CLASS_NAMES = [
-    b"airplane", b"automobile", b"bird", b"cat", b"deer",
-    b"dog", b"frog", b"horse", b"ship", b"truck",
+    b"airplane",
+    b"automobile",
+    b"bird",
+    b"cat",
+    b"deer",
+    b"dog",
+    b"frog",
+    b"horse",
+    b"ship",
+    b"truck",
 ]
 
 

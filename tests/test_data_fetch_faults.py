@@ -346,7 +346,11 @@ def _cli(args: list[str], env) -> subprocess.CompletedProcess:
     )
     return subprocess.run(
         [sys.executable, "-m", "workshop", *args],
-        capture_output=True, text=True, env=environ, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=ROOT,
+        timeout=120,
     )
 
 

@@ -70,7 +70,11 @@ def test_keras_load_data_finds_the_fetched_archive(tmp_path, monkeypatch):
     env.pop("WORKSHOP_CIFAR10_SHA256")
     done = subprocess.run(
         [sys.executable, "-c", KERAS_SCRIPT, OFFICIAL_SHA256, src.sha256],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads(done.stdout.strip().splitlines()[-1])
@@ -80,8 +84,12 @@ def test_keras_load_data_finds_the_fetched_archive(tmp_path, monkeypatch):
     assert not [name for name in listing if name.endswith((".tar.gz", ".part"))]
     # Keras returns exactly the arrays the archive was built from (and workshop.data parses
     # the same format: tests/test_data_load.py).
-    for name, arr in (("x", src.x_train), ("y", src.y_train), ("xt", src.x_test),
-                      ("yt", src.y_test)):
+    for name, arr in (
+        ("x", src.x_train),
+        ("y", src.y_train),
+        ("xt", src.x_test),
+        ("yt", src.y_test),
+    ):
         digest = hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
         assert summary[name] == [list(arr.shape), "uint8", digest], name
     assert summary["x"][0] == [50_000, 32, 32, 3] and summary["yt"][0] == [10_000, 1]

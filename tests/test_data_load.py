@@ -44,8 +44,16 @@ def real_env(tmp_path, monkeypatch, small):
 
 def test_class_names():
     assert CLASS_NAMES == (
-        "airplane", "automobile", "bird", "cat", "deer",
-        "dog", "frog", "horse", "ship", "truck",
+        "airplane",
+        "automobile",
+        "bird",
+        "cat",
+        "deer",
+        "dog",
+        "frog",
+        "horse",
+        "ship",
+        "truck",
     )
 
 

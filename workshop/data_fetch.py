@@ -310,8 +310,14 @@ def _progress(total: int, desc: str, enabled: bool = True) -> Iterator[Any]:
     from tqdm.auto import tqdm
 
     bar = tqdm(
-        total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024, disable=not enabled,
-        ascii=os.name == "nt", ncols=79,
+        total=total,
+        desc=desc,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        disable=not enabled,
+        ascii=os.name == "nt",
+        ncols=79,
     )
     try:
         yield bar

@@ -134,8 +134,8 @@ def synthetic_images(
                 inside = _shape_mask(k, u[idx].astype(f64), v[idx].astype(f64), ph[idx].astype(f64))
                 # Signed "distance" in shape units times pixels per unit = about pixels.
                 mask[idx] = np.clip(inside * scale[idx] + 0.5, 0.0, 1.0)
-        ramp = (
-            gradient[sl, 0, None, None] * (dx / _SIZE) + gradient[sl, 1, None, None] * (dy / _SIZE)
+        ramp = gradient[sl, 0, None, None] * (dx / _SIZE) + gradient[sl, 1, None, None] * (
+            dy / _SIZE
         )
         bg = background[sl, None, None, :] + ramp[..., None]
         img = bg + (foreground[sl, None, None, :] - bg) * mask[..., None]

@@ -164,8 +164,10 @@ def serve_command(host: str = "0.0.0.0", port: int = 8765) -> int:
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        print(f"\nStopped sharing; sent the archive {server.RequestHandlerClass.counter['sent']} "
-              "times.")
+        print(
+            f"\nStopped sharing; sent the archive {server.RequestHandlerClass.counter['sent']} "
+            "times."
+        )
     finally:
         server.server_close()
     return 0
