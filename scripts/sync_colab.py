@@ -104,19 +104,14 @@ def load_location(pyproject: Path = ROOT / "pyproject.toml") -> Location:
     return Location(match.group(1), match.group(2), branch)
 
 
-def notebook_relpath(path: Path, root: Path = ROOT) -> str:
-    """The notebook's path inside the repository, with forward slashes (as Colab wants it)."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        # A copy outside the repository (tests): keep the notebooks/[learner/] part of its path.
-        parts = path.resolve().parts
-        start = (
-            max(i for i, p in enumerate(parts) if p == "notebooks")
-            if "notebooks" in parts
-            else len(parts) - 1
-        )
-        return "/".join(parts[start:])
+def notebook_relpath(path: Path) -> str:
+    """The notebook's path inside the repository, as Colab's URL wants it.
+
+    Instructor notebooks live in notebooks/, learner copies in notebooks/learner/; deciding by
+    the folder name keeps copies elsewhere (tests, a temp checkout) pointing at the right file.
+    """
+    folder = "notebooks/learner" if path.parent.name == "learner" else "notebooks"
+    return f"{folder}/{path.name}"
 
 
 def badge_source(location: Location, relpath: str) -> str:
