@@ -1,4 +1,7 @@
-"""Shared test setup: quiet TensorFlow, headless matplotlib, nbval quirks."""
+"""Shared test setup for tests/ and the notebooks: quiet TensorFlow, headless plots, nbval.
+
+At the repository root so that `pytest notebooks/NN.ipynb` on its own gets it too.
+"""
 
 import os
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import importlib.util
+import os
 import re
 import shutil
 import sys
@@ -103,8 +104,6 @@ def check_packages(minimums: dict[str, str] | None = None) -> list[CheckResult]:
 
 def _import_tensorflow_quietly():
     """Import TensorFlow with its C++ start-up log lines (not errors) kept off the terminal."""
-    import os
-
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.stderr.flush()
     saved = os.dup(2)
@@ -174,6 +173,13 @@ def check_cifar10() -> CheckResult:
         from workshop.data import cached_archive
     except ImportError:
         return CheckResult("WARN", "CIFAR-10", "the data module is not available in this version")
+    if os.environ.get("WORKSHOP_DATA", "").lower() == "synthetic":
+        return CheckResult(
+            "WARN",
+            "CIFAR-10",
+            "WORKSHOP_DATA=synthetic is set: notebooks will train on drawn shapes, not CIFAR-10; "
+            "unset it for the real images",
+        )
     path = cached_archive()
     if path is None:
         return CheckResult(
