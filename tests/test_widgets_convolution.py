@@ -169,3 +169,15 @@ def test_playground_set_kernel_validates(small_photo):
         pg.set_kernel(np.ones((2, 2)))
     with pytest.raises(ValueError, match="2-D grayscale"):
         KernelPlayground(np.zeros((4, 4, 3)))
+
+
+def test_step_through_blitting_matches_a_full_redraw():
+    st = StepThrough()
+    st.show(4)
+    canvas = st.view.fig.canvas
+    blitted = np.asarray(canvas.buffer_rgba()).copy()
+    for artist in st.view._moving:
+        artist.set_animated(False)
+    canvas.draw()
+    full = np.asarray(canvas.buffer_rgba())
+    assert np.mean(np.abs(blitted.astype(int) - full.astype(int))) < 0.5

@@ -59,11 +59,29 @@ class FigureView:
         self.image = widgets.Image(format=fmt, layout=layout)
         self.redraws = 0
 
+    def keep_background(self, moving: list) -> None:
+        """Draw everything except the ``moving`` artists once and keep those pixels.
+
+        Later :meth:`refresh` calls paint only the moving artists over the kept pixels
+        (blitting): the tick labels and the numbers that never change are not drawn again.
+        """
+        for artist in moving:
+            artist.set_animated(True)
+        self.fig.canvas.draw()
+        self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        self._moving = list(moving)
+
     def refresh(self) -> None:
         """Draw the figure and send the pixels to the widget."""
         from PIL import Image
 
-        self.fig.canvas.draw()
+        canvas = self.fig.canvas
+        if getattr(self, "_background", None) is not None:
+            canvas.restore_region(self._background)
+            for artist in self._moving:
+                self.fig.draw_artist(artist)
+        else:
+            canvas.draw()
         rgb = np.asarray(self.fig.canvas.buffer_rgba())[..., :3]
         buf = io.BytesIO()
         # PNG keeps numbers crisp; JPEG is several times quicker for photographs.
@@ -274,7 +292,7 @@ class StepThrough:
                     self.padded.shape[1],
                     self.kernel.shape[1],
                     self.kernel.shape[1],
-                    max(shape[1], 1),
+                    shape[1] if self.fits else self.kernel.shape[1],
                 ]
             },
         )
@@ -292,6 +310,10 @@ class StepThrough:
         self.image_panel.update(self.padded)
         self.kernel_panel.update(self.kernel)
         fig.subplots_adjust(left=0.03, right=0.99, bottom=0.08, top=0.86, wspace=0.25)
+        moving = [self.image_panel.box]
+        for panel in (self.product_panel, self.map_panel):
+            moving += [panel.im, *panel.texts.ravel(), panel.box, panel.ax.title]
+        self.view.keep_background(moving)
 
     # ------------------------------------------------------------ redraw
     def _on_step(self, change: dict) -> None:
@@ -311,7 +333,7 @@ class StepThrough:
             self.image_panel.update(self.padded)
             self.product_panel.update(np.full(self.kernel.shape, np.nan))
             self.map_panel.update(np.full((1, 1), np.nan))
-            self.map_panel.ax.set_title("feature map: does not fit")
+            self.map_panel.ax.set_title("feature map: does not fit", color="#b2182b")
             self.view.refresh()
             return
         step = self.steps[self.index]
