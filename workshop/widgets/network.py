@@ -326,11 +326,16 @@ class NetworkExplorer:
         self.ax_probs.set_title("class probabilities")
 
     def _show(self) -> None:
-        from IPython.display import display
+        import io
 
+        from IPython.display import Image, display
+
+        # Render the PNG ourselves: works whatever matplotlib backend the notebook uses.
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=80)
         with self.output:
             self.output.clear_output(wait=True)
-            display(self.figure)
+            display(Image(data=buffer.getvalue(), format="png"))
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
