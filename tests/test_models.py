@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ keras = pytest.importorskip("keras")
 from workshop import models  # noqa: E402
 from workshop.checks import cifar10 as check  # noqa: E402
 
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 BUILDERS = {
     models.live_cnn: 89_834,
     models.classic_tutorial_cnn: 122_570,
@@ -46,11 +48,11 @@ def test_live_cnn_halves_the_image_at_each_pool_and_does_fewer_multiply_adds():
     table = models.layer_table(models.live_cnn())
     pools = [shape for kind, shape, _ in table if kind == "MaxPooling2D"]
     assert pools == [(None, 16, 16, 16), (None, 8, 8, 32), (None, 4, 4, 64)]
-    sys.path.insert(0, "benchmarks")
+    sys.path.insert(0, str(BENCHMARKS))
     try:
         from bench_training import conv_multiply_adds
     finally:
-        sys.path.remove("benchmarks")
+        sys.path.remove(str(BENCHMARKS))
     live = conv_multiply_adds(models.live_cnn())
     classic = conv_multiply_adds(models.classic_tutorial_cnn())
     assert live < 0.7 * classic
