@@ -38,7 +38,7 @@ def conv_multiply_adds(model) -> int:
     return int(total)
 
 
-def main(n_images: int = 4096, batch_size: int = 64, rounds: int = 3) -> list[dict]:
+def main(n_images: int = 4096, batch_size: int = 64, rounds: int = 5) -> list[dict]:
     """Measure both models and return benchmark rows; prints a markdown table."""
     import keras
     import tensorflow as tf
