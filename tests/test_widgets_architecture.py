@@ -155,3 +155,22 @@ def test_intermediate_outputs_follow_the_table(model):
                                rtol=1e-4, atol=1e-5)
     with pytest.raises(ValueError, match="input shape"):
         intermediate_outputs(model, image[:16])
+
+
+def test_tracker_defaults_to_the_notebook_model_without_keras():
+    tracker = ShapeTracker()
+    assert [r.name for r in tracker.truth] == [name for name, _, _ in SMALL_CNN]
+    tracker.shape_boxes["pool2"].value = "8, 8, 16"
+    tracker.param_boxes["pool2"].value = "0"
+    tracker.check_button.click()
+    assert tracker.score == (2, 18)
+    rows = [LayerInfo("a", "Dense", (4,), 12)]
+    assert ShapeTracker(rows).truth == rows
+    with pytest.raises(TypeError, match="LayerInfo"):
+        ShapeTracker([("a", (4,), 12)])
+
+
+def test_small_cnn_table_matches_keras(model):
+    from workshop.widgets.architecture import SMALL_CNN_TABLE
+
+    assert layer_table(model) == list(SMALL_CNN_TABLE)

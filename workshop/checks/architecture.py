@@ -10,7 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from workshop.checks._core import Exercise, _unanswered
-from workshop.widgets.architecture import format_shape, parse_count, parse_shape
+from workshop.widgets.architecture import (
+    SMALL_CNN_TABLE,
+    format_shape,
+    parse_count,
+    parse_shape,
+)
 
 __all__ = [
     "SMALL_CNN",
@@ -23,16 +28,8 @@ __all__ = [
     "total_params",
 ]
 
-SMALL_CNN: tuple[tuple[str, tuple[int, ...], int], ...] = (
-    ("conv1", (32, 32, 8), (3 * 3 * 3 + 1) * 8),
-    ("relu1", (32, 32, 8), 0),
-    ("pool1", (16, 16, 8), 0),
-    ("conv2", (16, 16, 16), (3 * 3 * 8 + 1) * 16),
-    ("relu2", (16, 16, 16), 0),
-    ("pool2", (8, 8, 16), 0),
-    ("flatten", (8 * 8 * 16,), 0),
-    ("dense", (32,), (8 * 8 * 16 + 1) * 32),
-    ("logits", (10,), (32 + 1) * 10),
+SMALL_CNN: tuple[tuple[str, tuple[int, ...], int], ...] = tuple(
+    (row.name, row.output_shape, row.params) for row in SMALL_CNN_TABLE
 )
 
 

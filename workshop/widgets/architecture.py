@@ -20,6 +20,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 __all__ = [
     "LayerInfo",
+    "SMALL_CNN_TABLE",
     "ShapeTracker",
     "compare_kernels",
     "draw_architecture",
@@ -50,6 +51,22 @@ class LayerInfo:
     kind: str  # Keras class name, e.g. "Conv2D"
     output_shape: tuple[int, ...]  # without the batch axis
     params: int
+
+
+# The model notebook 04 builds in visible code, as the table Keras gives for it (a test
+# builds the model and compares). The tracker and the checker default to it, so both work
+# without TensorFlow.
+SMALL_CNN_TABLE: tuple[LayerInfo, ...] = (
+    LayerInfo("conv1", "Conv2D", (32, 32, 8), (3 * 3 * 3 + 1) * 8),
+    LayerInfo("relu1", "ReLU", (32, 32, 8), 0),
+    LayerInfo("pool1", "MaxPooling2D", (16, 16, 8), 0),
+    LayerInfo("conv2", "Conv2D", (16, 16, 16), (3 * 3 * 8 + 1) * 16),
+    LayerInfo("relu2", "ReLU", (16, 16, 16), 0),
+    LayerInfo("pool2", "MaxPooling2D", (8, 8, 16), 0),
+    LayerInfo("flatten", "Flatten", (8 * 8 * 16,), 0),
+    LayerInfo("dense", "Dense", (32,), (8 * 8 * 16 + 1) * 32),
+    LayerInfo("logits", "Dense", (10,), (32 + 1) * 10),
+)
 
 
 def _family(kind: str) -> str:
@@ -248,6 +265,8 @@ def intermediate_outputs(model: Any, image: np.ndarray) -> dict[str, np.ndarray]
 class ShapeTracker:
     """Predict every layer's output shape and parameter count, then check against the model.
 
+    ``model``: a built Keras model, a list of :class:`LayerInfo`, or nothing for notebook 04's
+    ``small_cnn`` (:data:`SMALL_CNN_TABLE`).
     One row per layer with two text boxes (descriptions ``"<layer> shape"`` and
     ``"<layer> params"``), a "check my guesses" button and a "show answers" button.
     State: ``truth`` (the model's :class:`LayerInfo` rows) and, after a check, ``results``:
@@ -255,8 +274,15 @@ class ShapeTracker:
     ``score`` is (right answers, total answers).
     """
 
-    def __init__(self, model: Any) -> None:
-        self.truth = layer_table(model)
+    def __init__(self, model: Any | Sequence[LayerInfo] | None = None) -> None:
+        if model is None:
+            self.truth = list(SMALL_CNN_TABLE)
+        elif isinstance(model, (list, tuple)):
+            if not all(isinstance(row, LayerInfo) for row in model):
+                raise TypeError("model given as a list must hold LayerInfo rows")
+            self.truth = list(model)
+        else:
+            self.truth = layer_table(model)
         self.shape_boxes: dict[str, widgets.Text] = {}
         self.param_boxes: dict[str, widgets.Text] = {}
         self.verdicts: dict[str, widgets.HTML] = {}
