@@ -149,6 +149,7 @@ def test_softmax_check_wants_a_stable_function():
     assert not check.softmax.passed(lambda z: z / z.sum())
     assert "raised" in check.softmax.reason(lambda z: 1 / 0)
     assert not check.softmax.passed(np.ones(5))
+    assert "returns None" in check.softmax.reason(lambda z: None)
 
 
 def test_simple_checks(capsys):

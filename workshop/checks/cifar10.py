@@ -69,6 +69,8 @@ def _compare_softmax(answer: Any, expected: Any) -> str | None:
         got = answer(SOFTMAX_LOGITS.copy())
     except Exception as exc:  # the learner's code: report, don't crash the notebook
         return f"calling softmax(logits) raised {type(exc).__name__}: {exc}"
+    if got is None:
+        return "your function returns None: end it with `return` and the probabilities"
     why = compare(got, expected, atol=1e-6)
     if why is not None:
         return f"for logits {SOFTMAX_LOGITS.tolist()}: {why}"
