@@ -47,8 +47,10 @@ def main(n_images: int = 4096, batch_size: int = 64, rounds: int = 5) -> list[di
     x = rng.integers(0, 256, size=(n_images, 32, 32, 3), dtype=np.uint8).astype("float32") / 255
     y = rng.integers(0, 10, size=(n_images, 1))
     keras.utils.set_random_seed(0)
-    built = {"live": models.compile_model(models.live_cnn()),
-             "classic": models.compile_model(models.classic_tutorial_cnn())}
+    built = {
+        "live": models.compile_model(models.live_cnn()),
+        "classic": models.compile_model(models.classic_tutorial_cnn()),
+    }
     best = dict.fromkeys(built, 0.0)
     for model in built.values():
         model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)  # warm-up, not timed
@@ -62,17 +64,32 @@ def main(n_images: int = 4096, batch_size: int = 64, rounds: int = 5) -> list[di
     device = "GPU" if tf.config.list_physical_devices("GPU") else f"CPU, {os.cpu_count()} cores"
     note = f"batch {batch_size}, {device}"
     rows = [
-        {"benchmark": f"training throughput ({note})", "ours": round(live),
-         "reference": round(classic), "ratio": round(live / classic, 2), "unit": "images/s"},
-        {"benchmark": f"one 50,000-image epoch ({note})",
-         "ours": round(CIFAR_TRAIN / live, 1), "reference": round(CIFAR_TRAIN / classic, 1),
-         "ratio": round(classic / live, 2), "unit": "s"},
-        {"benchmark": "multiply-adds per image (forward)", "ours": macs["live"],
-         "reference": macs["classic"], "ratio": round(macs["live"] / macs["classic"], 2),
-         "unit": "MAC"},
+        {
+            "benchmark": f"training throughput ({note})",
+            "ours": round(live),
+            "reference": round(classic),
+            "ratio": round(live / classic, 2),
+            "unit": "images/s",
+        },
+        {
+            "benchmark": f"one 50,000-image epoch ({note})",
+            "ours": round(CIFAR_TRAIN / live, 1),
+            "reference": round(CIFAR_TRAIN / classic, 1),
+            "ratio": round(classic / live, 2),
+            "unit": "s",
+        },
+        {
+            "benchmark": "multiply-adds per image (forward)",
+            "ours": macs["live"],
+            "reference": macs["classic"],
+            "ratio": round(macs["live"] / macs["classic"], 2),
+            "unit": "MAC",
+        },
     ]
-    print("ours = models.live_cnn (89,834 parameters), "
-          "reference = models.classic_tutorial_cnn (122,570)\n")
+    print(
+        "ours = models.live_cnn (89,834 parameters), "
+        "reference = models.classic_tutorial_cnn (122,570)\n"
+    )
     print("| benchmark | ours | reference | ratio | unit |")
     print("| --- | ---: | ---: | ---: | --- |")
     for r in rows:

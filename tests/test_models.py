@@ -24,8 +24,9 @@ BUILDERS = {
 }
 
 
-@pytest.mark.parametrize("build, params", BUILDERS.items(),
-                         ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(
+    "build, params", BUILDERS.items(), ids=lambda v: getattr(v, "__name__", "")
+)
 def test_parameter_counts_and_logit_output(build, params):
     model = build()
     assert model.count_params() == params
@@ -39,8 +40,16 @@ def test_parameter_counts_and_logit_output(build, params):
 def test_classic_tutorial_model_is_the_known_122570_parameter_network():
     model = models.classic_tutorial_cnn()
     kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds == ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Conv2D", "Flatten",
-                     "Dense", "Dense"]
+    assert kinds == [
+        "Conv2D",
+        "MaxPooling2D",
+        "Conv2D",
+        "MaxPooling2D",
+        "Conv2D",
+        "Flatten",
+        "Dense",
+        "Dense",
+    ]
     assert model.count_params() == 122_570
 
 
@@ -107,9 +116,11 @@ def test_other_input_shapes_and_class_counts_work():
 
 
 def test_importing_models_checks_and_explorer_does_not_import_tensorflow():
-    code = ("import sys, workshop.models, workshop.checks.cifar10, workshop.widgets.network; "
-            "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
-            "sys.exit(f'imported {bad}' if bad else 0)")
+    code = (
+        "import sys, workshop.models, workshop.checks.cifar10, workshop.widgets.network; "
+        "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
+        "sys.exit(f'imported {bad}' if bad else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr + result.stdout
 

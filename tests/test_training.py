@@ -69,5 +69,9 @@ def test_saved_model_reloads_with_the_same_predictions(trained, cifar_like, tmp_
     path = tmp_path / "cifar10_cnn.keras"
     model.save(path)
     again = keras.models.load_model(path)
-    np.testing.assert_allclose(again.predict(x_test[:16], verbose=0),
-                               model.predict(x_test[:16], verbose=0), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        again.predict(x_test[:16], verbose=0),
+        model.predict(x_test[:16], verbose=0),
+        rtol=1e-5,
+        atol=1e-5,
+    )

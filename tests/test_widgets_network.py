@@ -40,8 +40,17 @@ def test_stages_cover_conv_relu_and_pool_of_every_block(explorer):
     assert labels[1].endswith("after relu")
     assert labels[2].endswith("max pooling")
     shapes = [explorer.activations[label].shape for label in labels]
-    assert shapes == [(32, 32, 16), (32, 32, 16), (16, 16, 16), (16, 16, 32), (16, 16, 32),
-                      (8, 8, 32), (8, 8, 64), (8, 8, 64), (4, 4, 64)]
+    assert shapes == [
+        (32, 32, 16),
+        (32, 32, 16),
+        (16, 16, 16),
+        (16, 16, 32),
+        (16, 16, 32),
+        (8, 8, 32),
+        (8, 8, 64),
+        (8, 8, 64),
+        (4, 4, 64),
+    ]
 
 
 def test_choosing_an_image_updates_maps_and_matches_model_predictions(explorer, model, data):
@@ -108,7 +117,10 @@ def test_functional_model_with_separate_relu_and_softmax_output():
     outputs = keras.layers.Dense(3, activation="softmax")(x)
     model = keras.Model(inputs, outputs)
     assert [s[0] for s in model_stages(model)] == [
-        "conv: convolution", "relu: ReLU", "pool: average pooling"]
+        "conv: convolution",
+        "relu: ReLU",
+        "pool: average pooling",
+    ]
     images = np.random.default_rng(0).random((4, 16, 16, 1))
     explorer = NetworkExplorer(model, images, class_names=["a", "b", "c"])
     explorer.index_slider.value = 3

@@ -13,8 +13,15 @@ import numpy as np
 
 from workshop.checks._core import Exercise, compare
 
-__all__ = ["LIVE_CNN_TABLE", "conv1_params", "last_pool_shape", "live_model", "softmax",
-           "dense_first_params", "from_logits"]
+__all__ = [
+    "LIVE_CNN_TABLE",
+    "conv1_params",
+    "last_pool_shape",
+    "live_model",
+    "softmax",
+    "dense_first_params",
+    "from_logits",
+]
 
 # (layer class, output shape without the batch axis, parameters) of models.live_cnn()
 LIVE_CNN_TABLE: tuple[tuple[str, tuple[int, ...], int], ...] = (

@@ -147,8 +147,9 @@ class NetworkExplorer:
 
         images = np.asarray(images)
         if images.ndim != 4 or len(images) == 0:
-            raise ValueError(f"images must be a (n, height, width, channels) batch, "
-                             f"got shape {images.shape}")
+            raise ValueError(
+                f"images must be a (n, height, width, channels) batch, got shape {images.shape}"
+            )
         self.images = images
         self.labels = None if labels is None else np.asarray(labels).ravel().astype(int)
         if self.labels is not None and len(self.labels) != len(images):
@@ -157,8 +158,9 @@ class NetworkExplorer:
         if class_names is None:
             class_names = [f"class {i}" for i in range(n_out)]
         if len(class_names) != n_out:
-            raise ValueError(f"class_names has {len(class_names)} names but the model "
-                             f"outputs {n_out} classes")
+            raise ValueError(
+                f"class_names has {len(class_names)} names but the model outputs {n_out} classes"
+            )
         self.class_names = list(class_names)
         self.photos = dict(photos or {})
         if photo is not None:
@@ -171,8 +173,9 @@ class NetworkExplorer:
         tensors = []
         for _, layer, kind in self.stages:
             tensors.append(layer.input if kind == "pre" else layer.output)
-        self._probe = keras.Model(inputs[0] if len(inputs) == 1 else inputs,
-                                  [*tensors, *model.outputs])
+        self._probe = keras.Model(
+            inputs[0] if len(inputs) == 1 else inputs, [*tensors, *model.outputs]
+        )
 
         self.index = 0
         self.image: np.ndarray = np.zeros(self.input_shape, np.float32)
@@ -220,33 +223,55 @@ class NetworkExplorer:
     # ----- widgets ----------------------------------------------------------------------
     def _build_controls(self) -> None:
         style = {"description_width": "initial"}
-        self.source = widgets.Dropdown(options=["test images", *self.photos], value="test images",
-                                       description="image from", style=style)
-        self.index_slider = widgets.IntSlider(value=0, min=0, max=len(self.images) - 1,
-                                              description="test image", continuous_update=False,
-                                              style=style)
-        self.stage_picker = widgets.Dropdown(options=[s[0] for s in self.stages],
-                                             value=self.stages[0][0], description="show",
-                                             style=style, layout=widgets.Layout(width="420px"))
-        self.first_map = widgets.IntSlider(value=0, min=0, max=0, step=MAPS_SHOWN,
-                                           description="first map", continuous_update=False,
-                                           style=style)
+        self.source = widgets.Dropdown(
+            options=["test images", *self.photos],
+            value="test images",
+            description="image from",
+            style=style,
+        )
+        self.index_slider = widgets.IntSlider(
+            value=0,
+            min=0,
+            max=len(self.images) - 1,
+            description="test image",
+            continuous_update=False,
+            style=style,
+        )
+        self.stage_picker = widgets.Dropdown(
+            options=[s[0] for s in self.stages],
+            value=self.stages[0][0],
+            description="show",
+            style=style,
+            layout=widgets.Layout(width="420px"),
+        )
+        self.first_map = widgets.IntSlider(
+            value=0,
+            min=0,
+            max=0,
+            step=MAPS_SHOWN,
+            description="first map",
+            continuous_update=False,
+            style=style,
+        )
         self.caption = widgets.HTML()
         self.output = widgets.Output()
         for control in (self.source, self.index_slider, self.stage_picker, self.first_map):
             control.observe(lambda change: self.update(), names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.source, self.index_slider]),
-            widgets.HBox([self.stage_picker, self.first_map]),
-            self.caption,
-            self.output,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.source, self.index_slider]),
+                widgets.HBox([self.stage_picker, self.first_map]),
+                self.caption,
+                self.output,
+            ]
+        )
 
     def _build_figure(self) -> None:
         # Not pyplot: this figure is drawn only into the Output widget, never twice.
         fig = Figure(figsize=(13, 5.2))
-        grid = fig.add_gridspec(2, 11, width_ratios=[2.2, 0.2, *([1] * 8), 2.6],
-                                wspace=0.15, hspace=0.35)
+        grid = fig.add_gridspec(
+            2, 11, width_ratios=[2.2, 0.2, *([1] * 8), 2.6], wspace=0.15, hspace=0.35
+        )
         self.ax_image = fig.add_subplot(grid[:, 0])
         self.ax_maps = [fig.add_subplot(grid[r, 2 + c]) for r in range(2) for c in range(8)]
         self.ax_probs = fig.add_subplot(grid[:, 10])
@@ -266,8 +291,9 @@ class NetworkExplorer:
         self.ax_probs.set_xlim(0, 1)
         self.ax_probs.set_xlabel("probability")
         self.ax_probs.yaxis.tick_right()
-        self._prob_texts = [self.ax_probs.text(0.02, i, "", va="center", fontsize=8)
-                            for i in range(k)]
+        self._prob_texts = [
+            self.ax_probs.text(0.02, i, "", va="center", fontsize=8) for i in range(k)
+        ]
         self.figure = fig
 
     def selected_maps(self) -> np.ndarray:
@@ -288,8 +314,9 @@ class NetworkExplorer:
         first = min(int(self.first_map.value), self.first_map.max)
         name = self.class_names[self.predicted]
         verdict = f"predicted: {name} ({self.probabilities[self.predicted]:.0%})"
-        self.caption.value = (f"<b>{caption}{verdict}</b> &nbsp; "
-                              f"stage shape {maps.shape[0]}x{maps.shape[1]}x{count}")
+        self.caption.value = (
+            f"<b>{caption}{verdict}</b> &nbsp; stage shape {maps.shape[0]}x{maps.shape[1]}x{count}"
+        )
         self._draw(maps, first, f"{caption.rstrip(', ')}\n{verdict}")
         self._show()
 
@@ -314,9 +341,11 @@ class NetworkExplorer:
             im.set_cmap("RdBu_r" if signed else "viridis")
             im.set_clim(-lim if signed else 0.0, lim)
             ax.set_title(f"map {channel}", fontsize=8)
-        self.figure.suptitle(f"{self.stage_picker.value}  "
-                             f"(colour: {'blue < 0 < red' if signed else 'dark 0 → bright max'})",
-                             fontsize=11)
+        self.figure.suptitle(
+            f"{self.stage_picker.value}  "
+            f"(colour: {'blue < 0 < red' if signed else 'dark 0 → bright max'})",
+            fontsize=11,
+        )
         for i, (bar, text) in enumerate(zip(self._bars, self._prob_texts)):
             p = float(self.probabilities[i])
             bar.set_width(p)
