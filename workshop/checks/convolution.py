@@ -23,7 +23,7 @@ top_left = Exercise(
     lambda: int(ops.conv2d(SEED_IMAGE[:3, :3], SEED_KERNEL)[0, 0]),
     "multiply the top-left 3x3 corner of the image by the kernel, cell by cell, "
     "then add up all nine products",
-    explain="Five products are 1, the rest 0.",
+    explain="Four products are 1, the rest 0.",
 )
 
 feature_map = Exercise(
