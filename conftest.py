@@ -7,9 +7,16 @@ import os
 
 # Before anything can import TensorFlow: its C++ logs go to stderr and differ per machine.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("MPLBACKEND", "Agg")
 # Notebooks under test never download CIFAR-10: they use the synthetic stand-in.
 os.environ.setdefault("WORKSHOP_DATA", "synthetic")
+
+
+def pytest_configure(config):
+    # Headless plots in the test process only: an MPLBACKEND variable would reach the notebook
+    # kernels too, and there it would stop figures from being shown inline.
+    import matplotlib
+
+    matplotlib.use("Agg")
 
 
 def pytest_collectstart(collector):
