@@ -86,7 +86,7 @@ def test_tracker_all_right_after_button_click(model):
     assert tracker.score == (18, 18)
     assert all(r["shape_ok"] and r["params_ok"] for r in tracker.results)
     assert "18 of 18" in tracker.summary.value
-    assert tracker.verdicts["conv2"].value.count("✅") == 2
+    assert tracker.verdicts["conv2"].value.count("right") == 2
 
 
 def test_tracker_marks_each_wrong_field(model):
@@ -102,7 +102,10 @@ def test_tracker_marks_each_wrong_field(model):
     assert results["pool1"]["shape_ok"] and results["pool1"]["params_ok"]
     assert results["flatten"]["guess_shape"] is None and not results["flatten"]["shape_ok"]
     assert tracker.score == (3, 18)
-    assert "❌" in tracker.verdicts["conv1"].value
+    assert tracker.verdicts["conv1"].value.count("wrong") == 1
+    assert tracker.verdicts["flatten"].value.count("wrong") == 1  # typed, unreadable
+    assert "not answered" in tracker.verdicts["flatten"].value  # params box left empty
+    assert tracker.verdicts["dense"].value.count("not answered") == 2
     assert "conv params" in tracker.summary.value
 
 

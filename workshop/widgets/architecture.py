@@ -262,6 +262,15 @@ def intermediate_outputs(model: Any, image: np.ndarray) -> dict[str, np.ndarray]
 # ---------------------------------------------------------------- tracker
 
 
+def _mark(ok: bool, answered: bool = True) -> str:
+    """A tick or cross in words too: emoji fonts are missing on some machines, colours vary."""
+    if not answered:
+        return '<span style="color:#777777">&ndash; not answered</span>'
+    if ok:
+        return '<span style="color:#009E73"><b>&#10003; right</b></span>'
+    return '<span style="color:#D55E00"><b>&#10007; wrong</b></span>'
+
+
 class ShapeTracker:
     """Predict every layer's output shape and parameter count, then check against the model.
 
@@ -337,7 +346,8 @@ class ShapeTracker:
                 "guess_params": params, "true_params": info.params, "params_ok": params_ok,
             })
             self.verdicts[info.name].value = (
-                f"shape {'✅' if shape_ok else '❌'} params {'✅' if params_ok else '❌'}")
+                f"shape {_mark(shape_ok, bool(self.shape_boxes[info.name].value.strip()))} "
+                f"params {_mark(params_ok, bool(self.param_boxes[info.name].value.strip()))}")
         self.score = (right, 2 * len(self.truth))
         done = right == self.score[1]
         self.summary.value = (

@@ -242,7 +242,12 @@ class PoolingExplorer:
         left, right = self.axes
         left.clear()
         right.clear()
-        show_matrix(self.x, left, "input", highlight=self.window)
+        # One colour scale for input and output, so each pooled value wears its source's colour.
+        low, high = float(self.x.min()), float(self.x.max())
+        lim = max(abs(low), abs(high)) or 1.0
+        scale = ({"cmap": "RdBu_r", "vmin": -lim, "vmax": lim} if low < 0 < high
+                 else {"cmap": "viridis", "vmin": low, "vmax": high if high > low else low + 1})
+        show_matrix(self.x, left, "input", highlight=self.window, **scale)
         if self.output is None:
             right.text(0.5, 0.5, "window does not fit", ha="center", va="center")
             right.set_axis_off()
@@ -264,7 +269,7 @@ class PoolingExplorer:
         r, c = divmod(int(self.cell.value), ow)
         fmt = "{:g}" if self.mode.value == "max" else "{:.2f}"
         show_matrix(self.output, right, f"{self.mode.value} pooling, {k}x{k} window, stride {s}",
-                    fmt=fmt, highlight=(r, c, 1, 1))
+                    fmt=fmt, highlight=(r, c, 1, 1), **scale)
         _render(self.fig, self.out)
 
 
