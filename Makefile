@@ -9,7 +9,7 @@ endif
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test install notebooks learner slides colab bench lint lock clean
+.PHONY: lab test install check fetch notebooks learner slides colab bench lint lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c "import sys; v=sys.version_info; sys.exit(0 if (3,10)<=v[:2]<=(3,12) else 'Python 3.10-3.12 needed, found %d.%d: run make PYTHON=python3.11' % v[:2])"
@@ -26,6 +26,13 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check workshop tests benchmarks scripts
 	$(PY) -m pytest
+
+# The day before: is this laptop ready, and is CIFAR-10 on disk? (FROM=file-or-URL to fetch locally)
+check: $(STAMP)
+	$(PY) -m workshop check
+
+fetch: $(STAMP)
+	$(PY) -m workshop fetch $(if $(FROM),--from "$(FROM)")
 
 # Re-execute the instructor notebooks in place (stored outputs are what nbval compares).
 notebooks: $(STAMP)
