@@ -17,8 +17,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
+from common import markdown_table  # noqa: E402
 
 from workshop import models  # noqa: E402
 
@@ -90,10 +92,7 @@ def main(n_images: int = 4096, batch_size: int = 64, rounds: int = 5) -> list[di
         "ours = models.live_cnn (89,834 parameters), "
         "reference = models.classic_tutorial_cnn (122,570)\n"
     )
-    print("| benchmark | ours | reference | ratio | unit |")
-    print("| --- | ---: | ---: | ---: | --- |")
-    for r in rows:
-        print(f"| {r['benchmark']} | {r['ours']} | {r['reference']} | {r['ratio']} | {r['unit']} |")
+    print(markdown_table(rows, ["benchmark", "ours", "reference", "ratio", "unit"]))
     return rows
 
 

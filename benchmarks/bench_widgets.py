@@ -22,7 +22,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+from common import markdown_table  # noqa: E402
 
 from workshop import ops  # noqa: E402
 
@@ -90,9 +93,7 @@ def main(changes: int = 50) -> list[dict]:
             statistics.median(scipy_conv),
         ),
     ]
-    print("| benchmark | ours | reference | ratio | unit |\n|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['benchmark']} | {r['ours']} | {r['reference']} | {r['ratio']} | {r['unit']} |")
+    print(markdown_table(rows, ["benchmark", "ours", "reference", "ratio", "unit"]))
     return rows
 
 
