@@ -20,8 +20,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Jupyter refuses to run as root (containers, some cloud machines) unless told it is meant.
+ROOT_FLAG := $(shell [ "$$(id -u 2>/dev/null)" = 0 ] && echo --allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(PY) -m ruff check workshop tests benchmarks scripts
