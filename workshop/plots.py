@@ -141,6 +141,11 @@ def image_grid(
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
+    if titles is not None and nrows > 1:
+        # tight_layout leaves too little room between rows for the small titles (it overlaps
+        # them with the row above): make room for every title line, about 0.18 inch each.
+        lines = max(str(t).count("\n") + 1 for t in titles)
+        fig.subplots_adjust(hspace=max(fig.subplotpars.hspace, (0.18 * lines + 0.12) / size))
     return fig
 
 

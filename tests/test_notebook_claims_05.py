@@ -1,0 +1,165 @@
+"""Figures and claims stated in the prose of notebooks 00 and 05, computed independently.
+
+Each test recomputes a number the markdown states and checks the markdown still states it,
+so neither can drift from the other without a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from workshop import data, models, plots  # noqa: E402
+from workshop.checks import cifar10 as check  # noqa: E402
+from workshop.data_fetch import OFFICIAL_SIZE  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+NB05 = ROOT / "notebooks" / "05_cifar10.ipynb"
+NB00 = ROOT / "notebooks" / "00_setup.ipynb"
+LEARNER05 = ROOT / "notebooks" / "learner" / "05_cifar10.ipynb"
+
+
+def _markdown(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    return re.sub(r"\s+", " ", text)  # prose is wrapped: compare with single spaces
+
+
+@pytest.fixture(scope="module")
+def counts() -> dict[str, int]:
+    return {
+        "cnn": models.live_cnn().count_params(),
+        "dense": models.dense_baseline().count_params(),
+        "further": models.going_further_cnn().count_params(),
+        "dense_first": models.dense_baseline().layers[1].count_params(),
+    }
+
+
+def test_parameter_comparisons_in_05(counts):
+    text = _markdown(NB05)
+    cnn, dense, further = counts["cnn"], counts["dense"], counts["further"]
+    # "About four and a half times the parameters (402,250 against 89,834)"
+    assert f"({dense:,} against {cnn:,})" in text
+    assert "About four and a half times the parameters" in text
+    assert 4.25 <= dense / cnn < 4.75
+    # "about six times the parameters of the small CNN (551,914 against 89,834)"
+    assert f"({further:,} against {cnn:,})" in text
+    assert "about six times the parameters" in text
+    assert 5.5 <= further / cnn < 6.5
+    # the checker's explanation: "Almost 400,000 weights in one layer: more than four times the
+    # whole CNN"
+    assert check.dense_first_params.expected == counts["dense_first"] == 32 * 32 * 3 * 128 + 128
+    assert "Almost 400,000" in check.dense_first_params.explain
+    assert 380_000 <= counts["dense_first"] < 400_000
+    assert "more than four times the whole CNN" in check.dense_first_params.explain
+    assert counts["dense_first"] > 4 * cnn
+
+
+def test_going_further_does_more_than_ten_times_the_arithmetic():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from bench_training import conv_multiply_adds
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    assert "more than ten times the multiply-adds per image" in _markdown(NB05)
+    ratio = conv_multiply_adds(models.going_further_cnn()) / conv_multiply_adds(models.live_cnn())
+    assert ratio > 10
+
+
+def test_cifar10_facts_in_00_and_05():
+    text05, text00 = _markdown(NB05), _markdown(NB00)
+    total = data.N_TRAIN + data.N_TEST
+    assert (data.N_TRAIN, data.N_TEST, len(data.CLASS_NAMES)) == (50_000, 10_000, 10)
+    names = ", ".join(data.CLASS_NAMES[:-1]) + " and " + data.CLASS_NAMES[-1]
+    assert f"ten classes: {names}." in text05
+    assert f"{total:,} colour photos of 32x32 pixels, {total // 10:,} for each of ten classes" in (
+        text05
+    )
+    assert f"{data.N_TRAIN:,} are for training and {data.N_TEST:,}" in text05
+    assert f"{total:,} small colour photographs in ten classes" in text00
+    megabytes = round(OFFICIAL_SIZE / 1e6)
+    assert megabytes == 170
+    assert f"{megabytes} MB archive" in text05 and f"{megabytes} MB download" in text00
+    # "A plain (dense) network flattens the photo into 3,072 numbers"
+    assert f"flattens the photo into {32 * 32 * 3:,} numbers" in text05
+
+
+def test_adam_default_learning_rate_in_the_notes():
+    assert float(keras.optimizers.Adam().learning_rate) == pytest.approx(0.001)
+    assert "0.001 is its usual learning rate" in _markdown(NB05)
+
+
+def test_from_logits_claims():
+    text = _markdown(NB05)
+    assert "in a way that cannot overflow" in text
+    assert "Mixing the two up raises no error (at most a warning from Keras)" in text
+    labels = np.array([0, 1])
+    huge = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 0.0]], dtype="float32")
+    safe = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    assert np.isfinite(float(safe(labels, huge)))
+    # Both mix-ups compute a loss without raising.
+    probabilities = keras.ops.softmax(huge / 1000.0, axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wrong_a = keras.losses.SparseCategoricalCrossentropy(from_logits=False)(labels, huge)
+        wrong_b = safe(labels, probabilities)
+    assert np.isfinite(float(wrong_a)) and np.isfinite(float(wrong_b))
+
+
+def test_stated_minutes_add_up():
+    nb = nbformat.read(NB05, as_version=4)
+    title = next(c.source for c in nb.cells if c.source.startswith("# 5."))
+    stated = int(re.search(r"about (\d+) minutes", title).group(1))
+    plan = next(c.source for c in nb.cells if c.source.startswith("Timing:"))
+    assert sum(int(m) for m in re.findall(r"(\d+) min", plan)) == stated
+
+
+def _run(source: str, namespace: dict) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, "<cell>", "exec"), namespace)
+    return out.getvalue()
+
+
+def test_learner_can_carry_on_from_unanswered_exercises():
+    """Run the learner's untouched placeholders and the cells after them: nothing may crash."""
+    nb = nbformat.read(LEARNER05, as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    namespace = {"np": np, "keras": keras, "models": models, "check": check}
+    model_at = next(i for i, c in enumerate(cells) if c.source.startswith("model = ..."))
+    printed = "".join(_run(c.source, namespace) for c in cells[model_at : model_at + 4])
+    assert "using models.live_cnn()" in printed
+    assert check.live_model.passed(namespace["model"])
+    softmax_at = next(i for i, c in enumerate(cells) if c.source.startswith("def softmax"))
+    printed = "".join(_run(c.source, namespace) for c in cells[softmax_at : softmax_at + 2])
+    assert "❌ softmax" in printed
+
+
+def test_image_grid_titles_clear_the_row_above():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    images = np.random.default_rng(0).random((16, 32, 32, 3))
+    for titles, size in (
+        ([f"true: cat\nsaid: dog {i}%" for i in range(16)], 2.0),
+        ([f"map {i}" for i in range(16)], 1.5),
+    ):
+        fig = plots.image_grid(images, titles, ncols=8, size=size, suptitle="grid")
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        above, below = fig.axes[0], fig.axes[8]
+        title_top = below.title.get_window_extent(renderer).y1
+        assert title_top < above.get_window_extent(renderer).y0
+        plt.close(fig)
