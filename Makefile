@@ -27,7 +27,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
-	$(PY) -m ruff check workshop tests benchmarks scripts
+	$(PY) -m ruff check workshop tests benchmarks scripts conftest.py
 	$(PY) -m pytest
 
 # The day before: is this laptop ready, and is CIFAR-10 on disk? (FROM=file-or-URL to fetch locally)
@@ -54,8 +54,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
 
 lint: $(STAMP)
-	$(PY) -m ruff check workshop tests benchmarks scripts
-	$(PY) -m ruff format --check workshop tests benchmarks scripts
+	$(PY) -m ruff check workshop tests benchmarks scripts conftest.py
+	$(PY) -m ruff format --check workshop tests benchmarks scripts conftest.py
 
 lock:
 	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new

@@ -29,18 +29,21 @@ def model():
     keras.utils.set_random_seed(0)
     keras.backend.clear_session()
     # The same model notebook 04 builds in visible code.
-    return keras.Sequential([
-        keras.Input(shape=(32, 32, 3)),
-        layers.Conv2D(8, 3, padding="same", name="conv1"),
-        layers.ReLU(name="relu1"),
-        layers.MaxPooling2D(2, name="pool1"),
-        layers.Conv2D(16, 3, padding="same", name="conv2"),
-        layers.ReLU(name="relu2"),
-        layers.MaxPooling2D(2, name="pool2"),
-        layers.Flatten(name="flatten"),
-        layers.Dense(32, activation="relu", name="dense"),
-        layers.Dense(10, name="logits"),
-    ], name="small_cnn")
+    return keras.Sequential(
+        [
+            keras.Input(shape=(32, 32, 3)),
+            layers.Conv2D(8, 3, padding="same", name="conv1"),
+            layers.ReLU(name="relu1"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Conv2D(16, 3, padding="same", name="conv2"),
+            layers.ReLU(name="relu2"),
+            layers.MaxPooling2D(2, name="pool2"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(32, activation="relu", name="dense"),
+            layers.Dense(10, name="logits"),
+        ],
+        name="small_cnn",
+    )
 
 
 def test_layer_table_matches_the_checker_table_and_keras(model):
@@ -57,9 +60,18 @@ def test_layer_table_rejects_non_models():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("32, 32, 8", (32, 32, 8)), ("(32,32,8)", (32, 32, 8)), ("32x32x8", (32, 32, 8)),
-     ("32 × 32 × 8", (32, 32, 8)), ("(None, 10)", (10,)), ("1024", (1024,)),
-     ((16, 16, 8), (16, 16, 8)), ((None, 16), (16,)), ("", None), ("sixteen", None)],
+    [
+        ("32, 32, 8", (32, 32, 8)),
+        ("(32,32,8)", (32, 32, 8)),
+        ("32x32x8", (32, 32, 8)),
+        ("32 × 32 × 8", (32, 32, 8)),
+        ("(None, 10)", (10,)),
+        ("1024", (1024,)),
+        ((16, 16, 8), (16, 16, 8)),
+        ((None, 16), (16,)),
+        ("", None),
+        ("sixteen", None),
+    ],
 )
 def test_parse_shape(text, expected):
     assert parse_shape(text) == expected
@@ -67,8 +79,15 @@ def test_parse_shape(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [(1168, 1168), ("1,168", 1168), ("1 168", 1168), ("1_168", 1168), ("", None),
-     ("12.5", None), (True, None)],
+    [
+        (1168, 1168),
+        ("1,168", 1168),
+        ("1 168", 1168),
+        ("1_168", 1168),
+        ("", None),
+        ("12.5", None),
+        (True, None),
+    ],
 )
 def test_parse_count(text, expected):
     assert parse_count(text) == expected
@@ -154,8 +173,9 @@ def test_intermediate_outputs_follow_the_table(model):
     for name, shape, _ in SMALL_CNN:
         assert outputs[name].shape == shape
     assert outputs["relu1"].min() >= 0
-    np.testing.assert_allclose(outputs["logits"], model.predict(image[None], verbose=0)[0],
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        outputs["logits"], model.predict(image[None], verbose=0)[0], rtol=1e-4, atol=1e-5
+    )
     with pytest.raises(ValueError, match="input shape"):
         intermediate_outputs(model, image[:16])
 

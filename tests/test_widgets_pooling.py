@@ -85,8 +85,12 @@ def test_stride_that_leaves_rows_says_so(pool):
 
 
 def test_controls_have_stable_descriptions(pool):
-    assert [pool.size.description, pool.stride.description, pool.mode.description,
-            pool.cell.description] == ["window size", "stride", "pooling", "output cell"]
+    assert [
+        pool.size.description,
+        pool.stride.description,
+        pool.mode.description,
+        pool.cell.description,
+    ] == ["window size", "stride", "pooling", "output cell"]
     widget = pooling_explorer(FOUR)
     assert widget.explorer.output.shape == (2, 2)
 

@@ -42,9 +42,17 @@ def _rows(answer: Any) -> list[dict[str, Any]]:
             guess = (guess, ...)
         g_shape = None if _unanswered(guess[0]) else parse_shape(guess[0])
         g_params = None if _unanswered(guess[1]) else parse_count(guess[1])
-        rows.append({"layer": name, "guess_shape": g_shape, "true_shape": shape,
-                     "shape_ok": g_shape == shape, "guess_params": g_params,
-                     "true_params": params, "params_ok": g_params == params})
+        rows.append(
+            {
+                "layer": name,
+                "guess_shape": g_shape,
+                "true_shape": shape,
+                "shape_ok": g_shape == shape,
+                "guess_params": g_params,
+                "true_params": params,
+                "params_ok": g_params == params,
+            }
+        )
     return rows
 
 
@@ -63,14 +71,18 @@ class TableExercise(Exercise):
 
     def __call__(self, answer: Any) -> None:
         if isinstance(answer, dict):
-            print(f"{'layer':<8} {'your shape':>11} {'true shape':>11}    "
-                  f"{'your params':>11} {'true params':>11}")
+            print(
+                f"{'layer':<8} {'your shape':>11} {'true shape':>11}    "
+                f"{'your params':>11} {'true params':>11}"
+            )
             for r in _rows(answer):
                 mine = "?" if r["guess_shape"] is None else format_shape(r["guess_shape"])
                 count = "?" if r["guess_params"] is None else f"{r['guess_params']:,}"
-                print(f"{r['layer']:<8} {mine:>11} {format_shape(r['true_shape']):>11} "
-                      f"{'✅' if r['shape_ok'] else '❌'} {count:>11} "
-                      f"{r['true_params']:>11,} {'✅' if r['params_ok'] else '❌'}")
+                print(
+                    f"{r['layer']:<8} {mine:>11} {format_shape(r['true_shape']):>11} "
+                    f"{'✅' if r['shape_ok'] else '❌'} {count:>11} "
+                    f"{r['true_params']:>11,} {'✅' if r['params_ok'] else '❌'}"
+                )
         super().__call__(answer)
 
 
@@ -95,8 +107,7 @@ conv_params = Exercise(
 flatten_size = Exercise(
     "flatten_size",
     8 * 8 * 16,
-    "Flatten lays every value of the (8, 8, 16) stack out in one row: multiply the three "
-    "numbers.",
+    "Flatten lays every value of the (8, 8, 16) stack out in one row: multiply the three numbers.",
 )
 
 dense_params = Exercise(

@@ -71,9 +71,15 @@ SMALL_CNN_TABLE: tuple[LayerInfo, ...] = (
 
 def _family(kind: str) -> str:
     lowered = kind.lower()
-    for key, family in (("conv", "conv"), ("relu", "relu"), ("activation", "relu"),
-                        ("pool", "pool"), ("flatten", "flatten"), ("dense", "dense"),
-                        ("input", "input")):
+    for key, family in (
+        ("conv", "conv"),
+        ("relu", "relu"),
+        ("activation", "relu"),
+        ("pool", "pool"),
+        ("flatten", "flatten"),
+        ("dense", "dense"),
+        ("input", "input"),
+    ):
         if key in lowered:
             return family
     return "other"
@@ -97,8 +103,14 @@ def layer_table(model: Any) -> list[LayerInfo]:
                 f"layer {layer.name!r} has no output shape yet: build the model with "
                 "keras.Input(shape=...) first"
             ) from exc
-        rows.append(LayerInfo(layer.name, type(layer).__name__,
-                              tuple(int(v) for v in shape[1:]), int(layer.count_params())))
+        rows.append(
+            LayerInfo(
+                layer.name,
+                type(layer).__name__,
+                tuple(int(v) for v in shape[1:]),
+                int(layer.count_params()),
+            )
+        )
     return rows
 
 
@@ -171,26 +183,48 @@ def draw_architecture(
     for i, (family, kind, shape, params) in enumerate(boxes):
         row, col = divmod(i, per_row)
         x, y = col * (width + gap), -row * (height + 1.0)
-        ax.add_patch(FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.05",
-                                    facecolor=KIND_COLOURS[family], edgecolor="black"))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, y),
+                width,
+                height,
+                boxstyle="round,pad=0.05",
+                facecolor=KIND_COLOURS[family],
+                edgecolor="black",
+            )
+        )
         label = f"{kind}\n{shape}" + ("" if params is None else f"\n{params:,} params")
-        ax.text(x + width / 2, y + height / 2 + 0.08, label, ha="center", va="center",
-                fontsize=9.5)
+        ax.text(x + width / 2, y + height / 2 + 0.08, label, ha="center", va="center", fontsize=9.5)
         if names[i]:
-            ax.text(x + width / 2, y - 0.16, names[i], ha="center", va="center", fontsize=8,
-                    color="0.3")
+            ax.text(
+                x + width / 2, y - 0.16, names[i], ha="center", va="center", fontsize=8, color="0.3"
+            )
         centres.append((x, y))
     for (x0, y0), (x1, y1) in zip(centres, centres[1:]):
         if y0 == y1:
             path = [(x0 + width, y0 + height / 2), (x1, y1 + height / 2)]
         else:  # wrap to the next row: down, back left along the gap, down again
             mid = y0 - 0.55
-            path = [(x0 + width / 2, y0 - 0.3), (x0 + width / 2, mid), (x1 + width / 2, mid),
-                    (x1 + width / 2, y1 + height + 0.08)]
+            path = [
+                (x0 + width / 2, y0 - 0.3),
+                (x0 + width / 2, mid),
+                (x1 + width / 2, mid),
+                (x1 + width / 2, y1 + height + 0.08),
+            ]
             ax.plot(*zip(*path[:-1]), color="0.25", linewidth=1.4)
             path = path[-2:]
-        ax.add_patch(FancyArrowPatch(path[0], path[1], arrowstyle="-|>", mutation_scale=14,
-                                     color="0.25", linewidth=1.4, shrinkA=0, shrinkB=0))
+        ax.add_patch(
+            FancyArrowPatch(
+                path[0],
+                path[1],
+                arrowstyle="-|>",
+                mutation_scale=14,
+                color="0.25",
+                linewidth=1.4,
+                shrinkA=0,
+                shrinkB=0,
+            )
+        )
     total_w = min(per_row, len(boxes)) * (width + gap) - gap
     ax.set_xlim(-0.2, total_w + 0.2)
     ax.set_ylim(-(n_rows - 1) * (height + 1.0) - 0.5, height + 0.3)
@@ -295,18 +329,30 @@ class ShapeTracker:
         self.shape_boxes: dict[str, widgets.Text] = {}
         self.param_boxes: dict[str, widgets.Text] = {}
         self.verdicts: dict[str, widgets.HTML] = {}
-        rows = [widgets.HTML(
-            "<b>For every layer, type the output shape (without the batch axis, e.g. "
-            "<code>16, 16, 8</code>) and the number of parameters, then check.</b>")]
+        rows = [
+            widgets.HTML(
+                "<b>For every layer, type the output shape (without the batch axis, e.g. "
+                "<code>16, 16, 8</code>) and the number of parameters, then check.</b>"
+            )
+        ]
         style = {"description_width": "110px"}
         for info in self.truth:
             self.shape_boxes[info.name] = widgets.Text(
-                description=f"{info.name} shape", placeholder="e.g. 16, 16, 8", style=style)
+                description=f"{info.name} shape", placeholder="e.g. 16, 16, 8", style=style
+            )
             self.param_boxes[info.name] = widgets.Text(
-                description=f"{info.name} params", placeholder="e.g. 0", style=style)
+                description=f"{info.name} params", placeholder="e.g. 0", style=style
+            )
             self.verdicts[info.name] = widgets.HTML(f"<i>{info.kind}</i>")
-            rows.append(widgets.HBox([self.shape_boxes[info.name],
-                                      self.param_boxes[info.name], self.verdicts[info.name]]))
+            rows.append(
+                widgets.HBox(
+                    [
+                        self.shape_boxes[info.name],
+                        self.param_boxes[info.name],
+                        self.verdicts[info.name],
+                    ]
+                )
+            )
         self.check_button = widgets.Button(description="check my guesses", button_style="primary")
         self.answer_button = widgets.Button(description="show answers")
         self.summary = widgets.HTML()
@@ -315,7 +361,8 @@ class ShapeTracker:
         self.results: list[dict[str, Any]] = []
         self.score = (0, 2 * len(self.truth))
         self.widget = widgets.VBox(
-            rows + [widgets.HBox([self.check_button, self.answer_button]), self.summary])
+            rows + [widgets.HBox([self.check_button, self.answer_button]), self.summary]
+        )
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -328,7 +375,8 @@ class ShapeTracker:
             if name not in self.shape_boxes:
                 raise KeyError(f"no layer named {name!r}; layers: {list(self.shape_boxes)}")
             self.shape_boxes[name].value = (
-                ", ".join(map(str, shape)) if isinstance(shape, (tuple, list)) else str(shape))
+                ", ".join(map(str, shape)) if isinstance(shape, (tuple, list)) else str(shape)
+            )
             self.param_boxes[name].value = str(params)
 
     def check(self) -> list[dict[str, Any]]:
@@ -340,29 +388,40 @@ class ShapeTracker:
             params = parse_count(self.param_boxes[info.name].value)
             shape_ok, params_ok = shape == info.output_shape, params == info.params
             right += shape_ok + params_ok
-            self.results.append({
-                "layer": info.name, "kind": info.kind,
-                "guess_shape": shape, "true_shape": info.output_shape, "shape_ok": shape_ok,
-                "guess_params": params, "true_params": info.params, "params_ok": params_ok,
-            })
+            self.results.append(
+                {
+                    "layer": info.name,
+                    "kind": info.kind,
+                    "guess_shape": shape,
+                    "true_shape": info.output_shape,
+                    "shape_ok": shape_ok,
+                    "guess_params": params,
+                    "true_params": info.params,
+                    "params_ok": params_ok,
+                }
+            )
             self.verdicts[info.name].value = (
                 f"shape {_mark(shape_ok, bool(self.shape_boxes[info.name].value.strip()))} "
-                f"params {_mark(params_ok, bool(self.param_boxes[info.name].value.strip()))}")
+                f"params {_mark(params_ok, bool(self.param_boxes[info.name].value.strip()))}"
+            )
         self.score = (right, 2 * len(self.truth))
         done = right == self.score[1]
-        self.summary.value = (
-            f"<b>{right} of {self.score[1]} right.</b> "
-            + ("All correct: you can read a CNN's shapes." if done else
-               "Hints: 'same' padding keeps height and width; 2x2 pooling halves them; "
-               "conv params = (kh*kw*C_in + 1) * filters; dense = (inputs + 1) * units; "
-               "ReLU, pooling and Flatten have 0.")
+        self.summary.value = f"<b>{right} of {self.score[1]} right.</b> " + (
+            "All correct: you can read a CNN's shapes."
+            if done
+            else "Hints: 'same' padding keeps height and width; 2x2 pooling halves them; "
+            "conv params = (kh*kw*C_in + 1) * filters; dense = (inputs + 1) * units; "
+            "ReLU, pooling and Flatten have 0."
         )
         return self.results
 
     def reveal(self) -> None:
         """Show the true shape and count next to each row (the boxes are left as typed)."""
         for info in self.truth:
-            self.verdicts[info.name].value = (
-                f"<i>{info.kind}</i>: {format_shape(info.output_shape)}, {info.params:,} params")
+            self.verdicts[
+                info.name
+            ].value = (
+                f"<i>{info.kind}</i>: {format_shape(info.output_shape)}, {info.params:,} params"
+            )
         total = sum(info.params for info in self.truth)
         self.summary.value = f"Total: <b>{total:,}</b> parameters (model.count_params())."

@@ -85,17 +85,20 @@ class ReLUExplorer:
         names = list(self.kernels)
         self.kernel = widgets.Dropdown(options=names, value=names[0], description="kernel")
         self.bias = widgets.FloatSlider(
-            value=0.0, min=-1.0, max=1.0, step=0.05, description="bias",
-            continuous_update=False, readout_format=".2f",
+            value=0.0,
+            min=-1.0,
+            max=1.0,
+            step=0.05,
+            description="bias",
+            continuous_update=False,
+            readout_format=".2f",
         )
         self.summary = widgets.HTML()
         self.out = widgets.Output()
         self._build_figure()
         self.kernel.observe(self._on_change, names="value")
         self.bias.observe(self._on_change, names="value")
-        self.widget = widgets.VBox(
-            [widgets.HBox([self.kernel, self.bias]), self.summary, self.out]
-        )
+        self.widget = widgets.VBox([widgets.HBox([self.kernel, self.bias]), self.summary, self.out])
         self.update()
 
     def _build_figure(self) -> None:
@@ -157,28 +160,35 @@ class PoolingExplorer:
         if self.x.ndim != 2:
             raise ValueError(f"x must be a 2-D matrix, got shape {self.x.shape}")
         limit = max(self.x.shape) + 1  # one past the edge, so "does not fit" can be seen
-        self.size = widgets.IntSlider(value=size, min=1, max=limit, description="window size",
-                                      continuous_update=False)
-        self.stride = widgets.IntSlider(value=stride, min=1, max=limit, description="stride",
-                                        continuous_update=False)
-        self.mode = widgets.ToggleButtons(options=["max", "average"], value="max",
-                                          description="pooling")
-        self.cell = widgets.IntSlider(value=0, min=0, max=0, description="output cell",
-                                      continuous_update=False)
+        self.size = widgets.IntSlider(
+            value=size, min=1, max=limit, description="window size", continuous_update=False
+        )
+        self.stride = widgets.IntSlider(
+            value=stride, min=1, max=limit, description="stride", continuous_update=False
+        )
+        self.mode = widgets.ToggleButtons(
+            options=["max", "average"], value="max", description="pooling"
+        )
+        self.cell = widgets.IntSlider(
+            value=0, min=0, max=0, description="output cell", continuous_update=False
+        )
         self.message_box = widgets.HTML()
         self.out = widgets.Output()
-        self.fig, self.axes = plt.subplots(1, 2, figsize=(10, 4.5),
-                                           gridspec_kw={"width_ratios": [3, 2]})
+        self.fig, self.axes = plt.subplots(
+            1, 2, figsize=(10, 4.5), gridspec_kw={"width_ratios": [3, 2]}
+        )
         plt.close(self.fig)
         self._busy = False
         for control in (self.size, self.stride, self.mode, self.cell):
             control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.size, self.stride]),
-            widgets.HBox([self.mode, self.cell]),
-            self.message_box,
-            self.out,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.size, self.stride]),
+                widgets.HBox([self.mode, self.cell]),
+                self.message_box,
+                self.out,
+            ]
+        )
         self.update()
 
     def _ipython_display_(self) -> None:
@@ -245,8 +255,11 @@ class PoolingExplorer:
         # One colour scale for input and output, so each pooled value wears its source's colour.
         low, high = float(self.x.min()), float(self.x.max())
         lim = max(abs(low), abs(high)) or 1.0
-        scale = ({"cmap": "RdBu_r", "vmin": -lim, "vmax": lim} if low < 0 < high
-                 else {"cmap": "viridis", "vmin": low, "vmax": high if high > low else low + 1})
+        scale = (
+            {"cmap": "RdBu_r", "vmin": -lim, "vmax": lim}
+            if low < 0 < high
+            else {"cmap": "viridis", "vmin": low, "vmax": high if high > low else low + 1}
+        )
         show_matrix(self.x, left, "input", highlight=self.window, **scale)
         if self.output is None:
             right.text(0.5, 0.5, "window does not fit", ha="center", va="center")
@@ -263,13 +276,26 @@ class PoolingExplorer:
             left.axvspan(covered_w - 0.5, w - 0.5, color="0.6", alpha=0.7)
         if self.argmax is not None:
             rows, cols = self.argmax[..., 0].ravel(), self.argmax[..., 1].ravel()
-            left.scatter(cols, rows, s=700, facecolors="none", edgecolors="black",
-                         linewidths=2, label="a max came from here")
+            left.scatter(
+                cols,
+                rows,
+                s=700,
+                facecolors="none",
+                edgecolors="black",
+                linewidths=2,
+                label="a max came from here",
+            )
             left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.04), frameon=False)
         r, c = divmod(int(self.cell.value), ow)
         fmt = "{:g}" if self.mode.value == "max" else "{:.2f}"
-        show_matrix(self.output, right, f"{self.mode.value} pooling, {k}x{k} window, stride {s}",
-                    fmt=fmt, highlight=(r, c, 1, 1), **scale)
+        show_matrix(
+            self.output,
+            right,
+            f"{self.mode.value} pooling, {k}x{k} window, stride {s}",
+            fmt=fmt,
+            highlight=(r, c, 1, 1),
+            **scale,
+        )
         _render(self.fig, self.out)
 
 
