@@ -1,4 +1,5 @@
-"""The CIFAR-10 pipeline: parsing, hashing, sharing over the network, and the synthetic stand-in.
+"""The CIFAR-10 pipeline: parsing, hashing, sharing over the network, the synthetic stand-in, and
+(when WORKSHOP_BENCH_IMAGES names a folder or .zip of class folders) loading image files.
 
 Ratio = our time / the reference's time (lower is better for us). The archive used is built
 here in the real format at full size (60,000 images) but with nearly black images, so it
@@ -7,11 +8,14 @@ decompresses faster than the real one: read the parse row as a comparison, not a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import sys
 import tempfile
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -135,6 +139,48 @@ def _bench_synthetic() -> dict:
     return _row("synthetic stand-in, 10,000 images", ours, noise, "uniform noise of that shape")
 
 
+def _bench_image_folder(folder: Path) -> dict | None:
+    """CIFAR-10 as image files (WORKSHOP_DATA=<folder or zip>): first load vs cached load.
+
+    Runs on the folder or .zip named by WORKSHOP_BENCH_IMAGES; the cache goes to a fresh
+    KERAS_HOME under ``folder``, so the first load really decodes every image.
+    """
+    raw = os.environ.get("WORKSHOP_BENCH_IMAGES", "").strip()
+    if not raw:
+        print(
+            "(skipped the image-folder row: set WORKSHOP_BENCH_IMAGES to a folder or .zip of "
+            "train/<class>/ and test/<class>/ images)"
+        )
+        return None
+    from workshop.data_folder import load_image_folder, resolve_source
+
+    source = resolve_source(raw)
+    old = os.environ.get("KERAS_HOME")
+    os.environ["KERAS_HOME"] = str(folder / "images-cache")
+    quiet = io.StringIO()  # the "Decoding ..." line would land inside the table
+    try:
+        with contextlib.redirect_stdout(quiet):
+            start = time.perf_counter()
+            (x_train, _), (x_test, _) = load_image_folder(source)  # decode + write the cache
+            first = time.perf_counter() - start
+            cached = median_seconds(lambda: load_image_folder(source), repeat=5, warmup=1)
+    finally:
+        if old is None:
+            os.environ.pop("KERAS_HOME", None)
+        else:
+            os.environ["KERAS_HOME"] = old
+    if "could not cache" in quiet.getvalue():
+        print("(the image-folder cache could not be written: the repeated load decoded again)")
+    kind = "zip" if source.is_zip else "folder"
+    return _row(
+        f"load {len(x_train) + len(x_test):,} images from a {kind} of class folders "
+        "(repeated load, from the cache)",
+        cached,
+        first,
+        "first load: decode every image, write the cache",
+    )
+
+
 def main() -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -145,6 +191,8 @@ def main() -> list[dict]:
         rows.append(_bench_hash(folder, big))
         rows.append(_bench_parse(folder))
         rows.append(_bench_share(folder, big))
+        if (row := _bench_image_folder(folder)) is not None:
+            rows.append(row)
     print(markdown_table(rows, ["benchmark", "ours", "reference", "reference is", "ratio", "unit"]))
     return rows
 

@@ -171,10 +171,13 @@ def test_bad_arguments_name_themselves(kwargs, error, match):
         load_cifar10(**kwargs)
 
 
-def test_unknown_workshop_data_value(monkeypatch):
-    monkeypatch.setenv("WORKSHOP_DATA", "imagenet")
-    with pytest.raises(ValueError, match="WORKSHOP_DATA must be 'cifar10' or 'synthetic'"):
+def test_unknown_workshop_data_value_is_read_as_a_missing_path(monkeypatch, tmp_path):
+    # Anything but the two keywords is a path; a typo like 'synthtic' gets told all three options.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WORKSHOP_DATA", "synthtic")
+    with pytest.raises(DataUnavailableError, match="no such file or folder") as err:
         load_cifar10(n_train=10, n_test=10)
+    assert "'synthetic'" in str(err.value) and "unset it" in str(err.value)
 
 
 def test_to_float():

@@ -5,8 +5,10 @@
 
 The environment variable ``WORKSHOP_DATA`` picks the source:
 - unset or ``cifar10``: the real archive from Keras' cache, downloaded (and verified) if missing;
-- ``synthetic``: ten drawn shapes with the same shapes and dtypes, no download (tests, CI, a
-  venue without network). It says so loudly every time it is loaded.
+- a folder or ``.zip`` path: CIFAR-10 as image files in ``train/<class>/`` and ``test/<class>/``
+  (``workshop.data_folder``); not hash-verified, and every load says so;
+- ``synthetic``: ten drawn shapes with the same shapes and dtypes, no download (a venue with no
+  copy of the data at all). It says so loudly every time it is loaded.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from workshop.data_fetch import (
     fetch_archive,
     fetch_command,
 )
+from workshop.data_folder import folder_banner, load_image_folder, resolve_source
 from workshop.data_synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
 
 __all__ = [
@@ -41,7 +44,9 @@ __all__ = [
     "archive_path",
     "cache_dir",
     "cached_archive",
+    "class_names",
     "data_mode",
+    "data_source",
     "fetch_command",
     "load_cifar10",
     "parse_archive",
@@ -68,15 +73,32 @@ _BATCH_DIR = "cifar-10-batches-py"
 
 
 def data_mode() -> str:
-    """``"cifar10"`` or ``"synthetic"``, from the ``WORKSHOP_DATA`` environment variable."""
-    raw = os.environ.get("WORKSHOP_DATA", "").strip().lower()
-    mode = raw or "cifar10"
-    if mode not in _MODES:
-        raise ValueError(
-            f"WORKSHOP_DATA must be 'cifar10' or 'synthetic', got {raw!r}; unset it for the "
-            "real CIFAR-10"
-        )
-    return mode
+    """``"cifar10"``, ``"synthetic"`` or ``"folder"``, from ``WORKSHOP_DATA``.
+
+    Anything but the two keywords is a path to a folder or ``.zip`` of class folders.
+    """
+    raw = os.environ.get("WORKSHOP_DATA", "").strip()
+    mode = raw.lower() or "cifar10"
+    return mode if mode in _MODES else "folder"
+
+
+def data_source() -> str:
+    """One line saying where ``load_cifar10()`` takes its images from, and how far they are checked.
+
+    Raises :class:`DataUnavailableError` for a ``WORKSHOP_DATA`` path that does not exist.
+    """
+    mode = data_mode()
+    if mode == "synthetic":
+        return "synthetic stand-in: drawn shapes, not CIFAR-10 (WORKSHOP_DATA=synthetic)"
+    if mode == "folder":
+        source = resolve_source(os.environ["WORKSHOP_DATA"].strip())
+        return f"image files: {source.describe()}, not the official archive, not hash-verified"
+    return f"official archive, SHA-256 verified: {archive_path()}"
+
+
+def class_names() -> tuple[str, ...]:
+    """The names to title images with: CIFAR-10's classes, or the stand-in's shapes."""
+    return SYNTHETIC_SHAPES if data_mode() == "synthetic" else CLASS_NAMES
 
 
 def to_float(x: np.ndarray) -> np.ndarray:
@@ -95,6 +117,13 @@ def _check_count(name: str, n: object, available: int) -> int | None:
     if not 1 <= n <= available:
         raise ValueError(f"{name} must be between 1 and {available}, got {n}")
     return int(n)
+
+
+def _check_available(name: str, n: int | None, available: int) -> int | None:
+    # An image folder may hold fewer than the official 50,000 / 10,000.
+    if n is not None and n > available:
+        raise ValueError(f"{name}={n} but the image source has only {available} images")
+    return n
 
 
 def stratified_subset(
@@ -234,7 +263,14 @@ def load_cifar10(
         test = synthetic_images(N_TEST if n_test is None else n_test, seed=test_seq)
         return train, test
 
-    (x_train, y_train), (x_test, y_test) = _load_real()
+    if data_mode() == "folder":
+        source = resolve_source(os.environ["WORKSHOP_DATA"].strip())
+        print(folder_banner(source))
+        (x_train, y_train), (x_test, y_test) = load_image_folder(source)
+    else:
+        (x_train, y_train), (x_test, y_test) = _load_real()
+    n_train = _check_available("n_train", n_train, len(x_train))
+    n_test = _check_available("n_test", n_test, len(x_test))
     if n_train is not None:
         x_train, y_train = stratified_subset(
             x_train, y_train, n_train, np.random.default_rng(train_seq)
