@@ -101,9 +101,14 @@ class ImageSource:
 
 
 def folder_banner(source: ImageSource) -> str:
-    """What every load prints: where the images came from, and what was not checked."""
+    """What every load prints: where the images came from, and what was not checked.
+
+    Only the file or folder *name*: the banner lands in stored notebook outputs and slides,
+    where a full path would show someone's home folder. ``data_source()`` gives the full path.
+    """
+    kind = "zip of class folders" if source.is_zip else "folder of class folders"
     return (
-        f"ℹ️  CIFAR-10 images from {source.describe()} (WORKSHOP_DATA).\n"
+        f"ℹ️  CIFAR-10 images from {source.path.name} ({kind}, set by WORKSHOP_DATA).\n"
         "   Not the official archive and not hash-verified: labels come from the folder names."
     )
 
