@@ -344,6 +344,26 @@ def test_one_cycle_stops_mid_epoch_when_the_time_is_up(capsys):
     assert all(0.0 <= rate <= 0.1 for rate in recorder.rates)
 
 
+def test_one_cycle_ends_at_an_epoch_end_rather_than_start_a_stub_epoch(capsys):
+    # 4 batches of >= 0.05 s per epoch; 0.23 s allowed. After epoch 1 (~0.2 s) less than a
+    # fifth of an epoch is left: training ends there instead of running a batch of epoch 2.
+    x, y = _tiny_data(32)
+    model = _tiny_model()
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)  # trace first: not part of the timing
+    recorder = _Recorder(pause=0.05)
+    history = model.fit(
+        x,
+        y,
+        batch_size=8,
+        epochs=50,
+        verbose=0,
+        callbacks=[training.OneCycle(0.1, 50, 4, minutes=0.23 / 60), recorder],
+    )
+    assert len(history.epoch) == 1
+    assert len(recorder.rates) <= 4
+    assert "time budget reached" in capsys.readouterr().out
+
+
 def test_one_cycle_with_time_to_spare_runs_every_epoch(capsys):
     x, y = _tiny_data(16)
     model = _tiny_model()

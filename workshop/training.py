@@ -173,6 +173,17 @@ def OneCycle(  # noqa: N802 - used like a class: callbacks=[training.OneCycle(..
                 self.stopped_by_time = self.step < self.total_steps
                 self.model.stop_training = True
 
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if self.seconds is None or self.model.stop_training or self.step >= self.total_steps:
+                return
+            # Less than a fifth of an epoch left: its learning rate would be almost zero, and a
+            # stub epoch only adds a flat point to the curves.
+            elapsed = time.perf_counter() - self.started
+            per_epoch = elapsed / max(self.epochs_run, 1e-9)
+            if elapsed + 0.2 * per_epoch >= self.seconds:
+                self.stopped_by_time = True
+                self.model.stop_training = True
+
         def on_train_end(self, logs: Any = None) -> None:
             took = time.perf_counter() - self.started
             how = "time budget reached" if self.stopped_by_time else "all epochs done"
