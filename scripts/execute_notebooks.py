@@ -1,12 +1,17 @@
 """Execute instructor notebooks in place so their stored outputs are fresh.
 
-Usage: python scripts/execute_notebooks.py notebooks/02_convolution_by_hand.ipynb [...]
-Run through `make notebooks`, which sets WORKSHOP_DATA=synthetic so the stored outputs
-are the ones CI reproduces.
+Usage: python scripts/execute_notebooks.py [--data SOURCE] notebooks/NN_name.ipynb [...]
+
+SOURCE is what ``WORKSHOP_DATA`` means to the notebooks: empty or ``cifar10`` for the verified
+official archive in Keras' cache, or a folder / ``.zip`` of class folders. Notebooks that load
+CIFAR-10 (04 and 05) refuse the synthetic stand-in: their stored outputs, and the slides built
+from them, must show real photos. The tests' smaller budget (``WORKSHOP_N_TRAIN`` and friends)
+is never used for stored outputs. Run through ``make notebooks DATA=...``.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -17,11 +22,34 @@ from nbclient import NotebookClient
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
+# Set by the test suite to shrink training; stored outputs always show the lesson's budget.
+BUDGET_VARIABLES = ("WORKSHOP_N_TRAIN", "WORKSHOP_N_TEST", "WORKSHOP_EPOCHS", "WORKSHOP_MINUTES")
+# A stall (kernel and client both idle) must fail fast; the longest cell trains for ~3 minutes.
+CELL_TIMEOUT_S = 900
+
+
+def loads_cifar10(nb: nbformat.NotebookNode) -> bool:
+    return any("load_cifar10(" in cell.source for cell in nb.cells if cell.cell_type == "code")
+
 
 def execute(path: Path) -> None:
+    from workshop.data import data_mode, data_source
+
     nb = nbformat.read(path, as_version=4)
+    if loads_cifar10(nb):
+        if data_mode() == "synthetic":
+            sys.exit(
+                f"{path}: refusing to store outputs from the synthetic stand-in. Give the real "
+                "photos: make notebooks DATA=<folder or .zip of class folders>, or fetch the "
+                "official archive first (make fetch) and leave DATA unset."
+            )
+        nb.metadata["workshop"] = {"data_source": data_source().split(":")[0]}
+        print(f"{path}: data from {data_source()}")
     client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        nb,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
     for cell in nb.cells:
@@ -32,6 +60,20 @@ def execute(path: Path) -> None:
     print(f"executed {path}")
 
 
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="", help="WORKSHOP_DATA for the notebooks")
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    for name in BUDGET_VARIABLES:
+        os.environ.pop(name, None)
+    if args.data.strip():
+        os.environ["WORKSHOP_DATA"] = args.data.strip()
+    else:
+        os.environ.pop("WORKSHOP_DATA", None)
+    for path in args.notebooks:
+        execute(path)
+
+
 if __name__ == "__main__":
-    for arg in sys.argv[1:]:
-        execute(Path(arg))
+    main()

@@ -20,7 +20,7 @@ BUILDERS = {
     models.live_cnn: 89_834,
     models.classic_tutorial_cnn: 122_570,
     models.dense_baseline: 402_250,
-    models.going_further_cnn: 551_914,
+    models.going_further_cnn: 357_482,
 }
 
 
@@ -85,11 +85,13 @@ def test_compile_model_uses_sparse_crossentropy_on_logits():
     assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(0.01)
 
 
-def test_going_further_augments_only_while_training():
+def test_going_further_differs_only_while_training():
+    # Batch norm and dropout behave differently in training; augmentation lives in the batches.
     keras.utils.set_random_seed(0)
     model = models.going_further_cnn()
     kinds = {type(layer).__name__ for layer in model.layers}
-    assert {"RandomFlip", "RandomTranslation", "BatchNormalization", "Dropout"} <= kinds
+    assert {"BatchNormalization", "Dropout"} <= kinds
+    assert not {"RandomFlip", "RandomTranslation"} & kinds
     x = np.random.default_rng(1).random((2, 32, 32, 3), dtype=np.float32)
     a = keras.ops.convert_to_numpy(model(x, training=False))
     b = keras.ops.convert_to_numpy(model(x, training=False))

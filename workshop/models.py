@@ -17,7 +17,7 @@ builder              parameters  what it is for
 live_cnn             89,834      the model the learners type; 3 x (Conv-ReLU-Pool), Dense
 classic_tutorial_cnn 122,570     the well-known tutorial model, the speed yardstick
 dense_baseline       402,250     no convolutions: Flatten then Dense layers (CNN vs NN)
-going_further_cnn    551,914     augmentation, batch norm, dropout: slower, more accurate
+going_further_cnn    357,482     twice the kernels, batch norm, dropout: slower, more accurate
 ===================  ==========  =========================================================
 """
 
@@ -139,13 +139,14 @@ def dense_baseline(
 def going_further_cnn(
     input_shape: tuple[int, int, int] = INPUT_SHAPE,
     num_classes: int = NUM_CLASSES,
-    dropout: float = 0.3,
+    dropout: float = 0.2,
 ) -> keras.Model:
-    """A stronger CNN: random flips/shifts in the model, batch norm, dropout.
+    """The self-study CNN: the live model's three blocks, twice as wide, with batch norm.
 
-    The augmentation layers change the images only while training (``model.fit``);
-    ``predict`` and ``evaluate`` see the images unchanged. Expect roughly 3-4x the time
-    per epoch of :func:`live_cnn` and more epochs to converge, for higher test accuracy.
+    Conv(32, 64, 128 filters) -> BatchNormalization -> ReLU -> 2x2 max pool, three times, then
+    dropout and Dense. Batch norm rescales each feature map to a steady range, which lets a
+    higher learning rate train it in fewer epochs; dropout switches off a random fifth of the
+    flattened values while training. Train it with ``workshop.training``'s augmented batches.
     """
     import keras
     from keras import layers
@@ -160,24 +161,18 @@ def going_further_cnn(
             layers.Conv2D(filters, 3, padding="same", use_bias=False),
             layers.BatchNormalization(),
             layers.ReLU(),
-            layers.Conv2D(filters, 3, padding="same", use_bias=False),
-            layers.BatchNormalization(),
-            layers.ReLU(),
             layers.MaxPooling2D(2),
-            layers.Dropout(dropout),
         ]
 
     return keras.Sequential(
         [
             keras.Input(shape=input_shape),
-            layers.RandomFlip("horizontal"),
-            layers.RandomTranslation(0.1, 0.1, fill_mode="reflect"),
             *block(32),
             *block(64),
             *block(128),
             layers.Flatten(),
-            layers.Dense(128, activation="relu"),
             layers.Dropout(dropout),
+            layers.Dense(128, activation="relu"),
             layers.Dense(num_classes),
         ],
         name="going_further_cnn",
