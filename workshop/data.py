@@ -82,6 +82,11 @@ def data_mode() -> str:
     return mode if mode in _MODES else "folder"
 
 
+def _folder_source():
+    """The ``WORKSHOP_DATA`` path as an image source (an error says what to do if it is wrong)."""
+    return resolve_source(os.environ["WORKSHOP_DATA"].strip())
+
+
 def data_source() -> str:
     """One line saying where ``load_cifar10()`` takes its images from, and how far they are checked.
 
@@ -91,7 +96,7 @@ def data_source() -> str:
     if mode == "synthetic":
         return "synthetic stand-in: drawn shapes, not CIFAR-10 (WORKSHOP_DATA=synthetic)"
     if mode == "folder":
-        source = resolve_source(os.environ["WORKSHOP_DATA"].strip())
+        source = _folder_source()
         return f"image files: {source.describe()}, not the official archive, not hash-verified"
     return f"official archive, SHA-256 verified: {archive_path()}"
 
@@ -264,7 +269,7 @@ def load_cifar10(
         return train, test
 
     if data_mode() == "folder":
-        source = resolve_source(os.environ["WORKSHOP_DATA"].strip())
+        source = _folder_source()
         print(folder_banner(source))
         (x_train, y_train), (x_test, y_test) = load_image_folder(source)
     else:

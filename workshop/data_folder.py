@@ -406,6 +406,12 @@ def _open_zip(source: ImageSource) -> zipfile.ZipFile:
         ) from None
 
 
+def _layout(source: ImageSource, names: list[str]) -> tuple[str, list[str], Path]:
+    """``(wrapper prefix, names inside it, the folder they are relative to)``."""
+    prefix, inner = _strip_wrapper(names, source.path)
+    return prefix, inner, source.path / prefix
+
+
 def count_images(source: ImageSource) -> tuple[int, int]:
     """``(train, test)`` image counts, the layout checked as a load checks it, nothing decoded.
 
@@ -416,8 +422,8 @@ def count_images(source: ImageSource) -> tuple[int, int]:
             names = list(_list_zip(zf, source.path))
     else:
         names, _ = _list_folder(source.path)
-    prefix, inner = _strip_wrapper(names, source.path)
-    members = _split_members(inner, source.path / prefix if prefix else source.path)
+    _, inner, root = _layout(source, names)
+    members = _split_members(inner, root)
     return len(members["train"]), len(members["test"])
 
 
@@ -426,21 +432,14 @@ def load_image_folder(source: ImageSource, use_cache: bool = True) -> Arrays:
     if source.is_zip:
         with _open_zip(source) as zf:
             infos = _list_zip(zf, source.path)
-            prefix, inner = _strip_wrapper(list(infos), source.path)
+            prefix, inner, root = _layout(source, list(infos))
             entries = [(n, infos[prefix + n].file_size, infos[prefix + n].CRC) for n in inner]
             fingerprint = _fingerprint(source, entries)
-            return _load(
-                source,
-                fingerprint,
-                inner,
-                use_cache,
-                lambda n: zf.read(infos[prefix + n]),
-                source.path / prefix if prefix else source.path,
-            )
+            read = lambda n: zf.read(infos[prefix + n])  # noqa: E731 - used while zf is open
+            return _load(source, fingerprint, inner, use_cache, read, root)
     names, stats = _list_folder(source.path)
-    prefix, inner = _strip_wrapper(names, source.path)
+    prefix, inner, root = _layout(source, names)
     fingerprint = _fingerprint(source, [(n, *stats[prefix + n]) for n in inner])
-    root = source.path / prefix if prefix else source.path
     return _load(source, fingerprint, inner, use_cache, lambda n: (root / n).read_bytes(), root)
 
 
