@@ -69,8 +69,11 @@ def signed_limit(*arrays: object) -> float:
     ignores the brightest 1%, so a few extreme pixels do not wash thin edges out to white.
     All-zero input gives 1.0.
     """
-    flat = np.concatenate([np.abs(np.asarray(a, dtype=float)).ravel() for a in arrays])
-    flat = flat[np.isfinite(flat)]
+    parts = [np.asarray(a, dtype=float).ravel() for a in arrays]
+    flat = np.abs(parts[0] if len(parts) == 1 else np.concatenate(parts))
+    finite = np.isfinite(flat)
+    if not finite.all():  # NaN marks cells not computed yet
+        flat = flat[finite]
     if flat.size == 0:
         return 1.0
     return float(np.percentile(flat, 99, method="higher")) or 1.0
