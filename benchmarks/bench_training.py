@@ -23,21 +23,9 @@ import numpy as np  # noqa: E402
 from common import markdown_table  # noqa: E402
 
 from workshop import models  # noqa: E402
+from workshop.layers import multiply_adds  # noqa: E402
 
 CIFAR_TRAIN = 50_000
-
-
-def conv_multiply_adds(model) -> int:
-    """Multiply-adds per image in the Conv2D and Dense layers (the forward pass)."""
-    total = 0
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if kind == "Conv2D":
-            _, h, w, f = layer.output.shape
-            total += h * w * f * int(np.prod(layer.kernel.shape[:-1]))
-        elif kind == "Dense":
-            total += int(np.prod(layer.kernel.shape))
-    return int(total)
 
 
 def main(n_images: int = 4096, batch_size: int = 64, rounds: int = 5) -> list[dict]:
@@ -62,7 +50,7 @@ def main(n_images: int = 4096, batch_size: int = 64, rounds: int = 5) -> list[di
             model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
             best[key] = max(best[key], n_images / (time.perf_counter() - start))
     live, classic = best["live"], best["classic"]
-    macs = {k: conv_multiply_adds(m) for k, m in built.items()}
+    macs = {k: multiply_adds(m) for k, m in built.items()}
     device = "GPU" if tf.config.list_physical_devices("GPU") else f"CPU, {os.cpu_count()} cores"
     note = f"batch {batch_size}, {device}"
     rows = [

@@ -3,8 +3,9 @@
 import pytest
 
 from workshop.checks import architecture as check
+from workshop.layers import SMALL_CNN_TABLE
 
-FULL = {name: (shape, params) for name, shape, params in check.SMALL_CNN}
+FULL = {row.name: (row.output_shape, row.params) for row in SMALL_CNN_TABLE}
 
 
 def test_formula_exercises_accept_right_and_reject_classic_slips():
@@ -22,7 +23,7 @@ def test_formula_exercises_accept_right_and_reject_classic_slips():
 
 
 def test_small_cnn_table_is_consistent_with_the_formulas():
-    rows = {name: (shape, params) for name, shape, params in check.SMALL_CNN}
+    rows = dict(FULL)
     assert rows["conv2"][1] == check.conv_params.expected
     assert rows["dense"][1] == check.dense_params.expected
     assert rows["flatten"][0] == (check.flatten_size.expected,)
@@ -33,7 +34,7 @@ def test_table_exercise_full_answer_passes_and_prints_every_row(capsys):
     assert check.shapes_and_params.passed(FULL)
     check.shapes_and_params(FULL)
     out = capsys.readouterr().out
-    assert out.count("✅") == 2 * len(check.SMALL_CNN) + 1
+    assert out.count("✅") == 2 * len(SMALL_CNN_TABLE) + 1
     assert "❌" not in out
 
 

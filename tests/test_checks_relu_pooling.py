@@ -1,5 +1,8 @@
 """The notebook 03 checkers accept the right answers and reject the tempting wrong ones."""
 
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
@@ -55,3 +58,17 @@ def test_unanswered_and_wrong_print_helpful_lines(name, capsys):
     assert out.startswith("❌") and "Hint:" in out
     exercise(exercise.expected)
     assert capsys.readouterr().out.startswith("✅")
+
+
+def test_notebook_takes_the_exercise_data_from_the_checker():
+    """One home for the numbers: the notebook assigns the checker's arrays, never a retyped copy."""
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "03_relu_and_pooling.ipynb"
+    code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    for assignment in (
+        "small_map = check.RELU_INPUT",
+        "W1, b1 = check.W1, check.B1",
+        "W2, b2 = check.W2, check.B2",
+        "xor_x = check.XOR_INPUTS",
+        "pool_input = check.POOL_INPUT",
+    ):
+        assert any(assignment in source for source in code), assignment

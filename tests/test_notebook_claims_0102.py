@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.signal import correlate2d
 
-from workshop import kernels, shift_experiment
+from workshop import kernels, ops, shift_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 NB01 = ROOT / "notebooks" / "01_feature_extraction.ipynb"
@@ -125,3 +125,16 @@ def test_minutes_match_the_instructor_schedule():
     assert "01 35, 02 45" in guide
     assert "**Time:** about 35 minutes." in _markdown(NB01)
     assert "**Time:** about 45 minutes." in _markdown(NB02)
+
+
+def test_nb02_output_size_rounds_down_and_drops_the_rest_as_keras_does(keras):
+    text = _markdown(NB02)
+    assert "rounds down" in text and "**left over** and dropped" in text
+    assert "⌊(n + 2p − k) / s⌋ + 1" in text  # key points
+    # the setting the notebook prints: n=5, k=3, stride 3 -> one window, 2 rows left over
+    keras.backend.clear_session()
+    layer = keras.layers.Conv2D(1, 3, strides=3)
+    out = layer(np.zeros((1, 5, 5, 1), dtype="float32"))
+    assert tuple(out.shape[1:3]) == (1, 1) == (ops.conv_output_size(5, 3, stride=3),) * 2
+    assert ops.conv_leftover(5, 3, stride=3) == 2
+    assert ops.conv2d(kernels.SEED_IMAGE, kernels.SEED_KERNEL, stride=3).shape == (1, 1)

@@ -10,6 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from workshop.layers import SMALL_CNN_TABLE
+
 ROOT = Path(__file__).resolve().parents[1]
 NB03 = ROOT / "notebooks" / "03_relu_and_pooling.ipynb"
 NB04 = ROOT / "notebooks" / "04_cnn_architecture.ipynb"
@@ -98,12 +100,19 @@ def test_resnet50_has_about_25_6_million_parameters_and_50_layers():
     assert "about 25.6 million" in _markdown(NB04)
 
 
-SMALL_CNN = {
-    "conv1": conv(3, 3, 8),
-    "conv2": conv(3, 8, 16),
-    "dense": dense(8 * 8 * 16, 32),
-    "logits": dense(32, 10),
-}
+# Notebook 04's model: its layers with weights, from the one fixed table (test_layers checks
+# the table against Keras); the formulas above must give the same counts.
+SMALL_CNN = {row.name: row.params for row in SMALL_CNN_TABLE if row.params}
+
+
+def test_small_cnn_counts_follow_the_formulas():
+    formulas = {
+        "conv1": conv(3, 3, 8),
+        "conv2": conv(3, 8, 16),
+        "dense": dense(8 * 8 * 16, 32),
+        "logits": dense(32, 10),
+    }
+    assert SMALL_CNN == formulas
 
 
 def test_small_cnn_total_and_its_largest_layer():

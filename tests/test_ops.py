@@ -86,6 +86,32 @@ def test_pooling_keeps_depth():
 )
 def test_conv_output_size(n, k, s, p, expected):
     assert ops.conv_output_size(n, k, s, p) == expected
+    assert ops.conv_leftover(n, k, s, p) == 0
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "s", "p", "size", "left"),
+    [(5, 3, 3, 0, 1, 2), (6, 3, 2, 0, 2, 1), (7, 2, 2, 0, 3, 1), (32, 5, 2, 1, 15, 1)],
+)
+def test_a_stride_that_does_not_land_on_the_edge_drops_what_is_left_over(n, k, s, p, size, left):
+    # Keras' rule for padding="valid": floor((n + 2p - k) / s) + 1, the rest is dropped.
+    assert ops.conv_output_size(n, k, s, p) == size
+    assert ops.conv_leftover(n, k, s, p) == left
+    assert (size - 1) * s + k + left == n + 2 * p  # windows' reach plus the leftover: all of it
+    image = np.arange(float(n * n)).reshape(n, n)
+    assert ops.conv2d(image, np.ones((k, k)), stride=s, padding=p).shape == (size, size)
+    assert len(list(ops.conv2d_steps(image, np.ones((k, k)), s, p))) == size * size
+    if p == 0:
+        assert ops.max_pool2d(image, k, s).shape == (size, size)
+
+
+def test_softmax_is_stable_and_sums_to_one():
+    probabilities = ops.softmax([2.0, 1.0, 0.1])
+    np.testing.assert_allclose(probabilities, [0.659, 0.242, 0.099], atol=1e-3)
+    np.testing.assert_allclose(ops.softmax([1000.0, 999.0]), ops.softmax([1.0, 0.0]))
+    batch = ops.softmax(np.array([[0.0, 0.0], [0.0, np.log(3.0)]]))
+    np.testing.assert_allclose(batch, [[0.5, 0.5], [0.25, 0.75]])
+    np.testing.assert_allclose(ops.softmax(np.zeros((2, 3)), axis=0).sum(axis=0), 1.0)
 
 
 # ------------------------------------------------------------------ bad input, named clearly
@@ -169,7 +195,8 @@ def test_conv_output_size(n, k, s, p, expected):
             ValueError,
             "kernel 5 is larger than the padded input 3",
         ),
-        (lambda: ops.conv_output_size(6, 3, 2), ValueError, "stride 2 does not fit"),
+        (lambda: ops.conv_leftover(3, 5), ValueError, "kernel 5 is larger than the padded"),
+        (lambda: ops.softmax("2, 1"), TypeError, "logits must be a numeric array"),
         (lambda: ops.conv_output_size(6, 3, 0), ValueError, "stride must be at least 1"),
         (lambda: ops.conv_output_size(6.0, 3), TypeError, "n must be an int"),
         (

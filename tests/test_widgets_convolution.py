@@ -4,12 +4,7 @@ import numpy as np
 import pytest
 
 from workshop import kernels, ops
-from workshop.widgets.convolution import (
-    KernelPlayground,
-    OutputSizeCalculator,
-    StepThrough,
-    playground_photo,
-)
+from workshop.widgets.convolution import KernelPlayground, OutputSizeCalculator, StepThrough
 
 PNG = b"\x89PNG"
 
@@ -74,17 +69,29 @@ def test_step_through_stride_and_padding():
     assert (st.current.top, st.current.left) == (0, 2)
 
 
-def test_step_through_flags_a_stride_that_does_not_fit():
+def test_step_through_says_which_rows_a_stride_leaves_over():
     st = StepThrough()
     st.slider.value = 6
-    st.stride_buttons.value = 3
-    assert not st.fits and st.current is None
-    assert "does not fit" in st.flag.value
-    assert "not divisible by 3" in st.flag.value
-    assert st.slider.disabled and "no steps" in st.label.value
-    st.stride_buttons.value = 2  # fits again
-    assert st.fits and not st.slider.disabled
+    st.stride_buttons.value = 3  # (5 - 3) // 3 + 1 = 1 window; rows 3 and 4 are left over
+    assert st.fits and st.left_over == (2, 2)
+    assert st.full_map.shape == (1, 1) and st.slider.max == 1 and st.index == 0
+    np.testing.assert_array_equal(
+        st.full_map, ops.conv2d(kernels.SEED_IMAGE, kernels.SEED_KERNEL, stride=3)
+    )
+    assert "Left over" in st.flag.value and "2 row(s)" in st.flag.value
+    assert "dropped" in st.flag.value
+    st.stride_buttons.value = 2  # fits exactly again
+    assert st.left_over == (0, 0) and "Left over" not in st.flag.value
     assert st.full_map.shape == (2, 2) and st.slider.max == 4
+
+
+def test_step_through_flags_a_kernel_larger_than_the_image():
+    st = StepThrough(image=np.ones((2, 2)))
+    assert not st.fits and st.current is None
+    assert "does not fit" in st.flag.value and "larger than the padded input" in st.flag.value
+    assert st.slider.disabled and "no steps" in st.label.value
+    st.padding_buttons.value = 1  # 4x4 padded: one 3x3 window per axis position, 2x2 map
+    assert st.fits and not st.slider.disabled and st.full_map.shape == (2, 2)
 
 
 def test_step_through_rejects_3d_input():
@@ -111,19 +118,16 @@ def test_calculator_matches_formula(n, k, s, p, size):
     assert f"<b>{size}</b>" in calc.result.value
 
 
-def test_calculator_flags_settings_that_do_not_fit():
+def test_calculator_says_what_is_left_over_and_what_does_not_fit():
     calc = OutputSizeCalculator(n=5, k=3)
     calc.stride.value = 3
-    assert calc.size is None and "not divisible by 3" in calc.message
-    assert "⚠" in calc.result.value
+    assert calc.size == 1 and calc.left_over == 2
+    assert "left over" in calc.message and "dropped" in calc.message
+    assert "<b>1</b>" in calc.result.value and "⚠" in calc.result.value
+    calc.stride.value = 2
+    assert calc.left_over == 0 and "⚠" not in calc.result.value
     calc.stride.value, calc.k.value = 1, 9
     assert calc.size is None and "larger than the padded input" in calc.message
-
-
-def test_playground_photo_is_square():
-    photo = playground_photo()
-    assert photo.shape == (512, 512) and 0 <= photo.min() and photo.max() <= 1
-    assert playground_photo(64).shape == (64, 64)
 
 
 def test_playground_identity_returns_the_photo(small_photo):

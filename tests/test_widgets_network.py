@@ -8,7 +8,8 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from workshop import models  # noqa: E402
-from workshop.widgets.network import NetworkExplorer, model_stages, network_explorer, softmax  # noqa: E402
+from workshop.ops import softmax  # noqa: E402
+from workshop.widgets.network import NetworkExplorer, model_stages, network_explorer  # noqa: E402
 
 CLASSES = [f"class {i}" for i in range(10)]
 

@@ -6,9 +6,9 @@ import pytest
 
 matplotlib.use("Agg")
 
-from workshop import ops  # noqa: E402
+from workshop import kernels, ops  # noqa: E402
 from workshop.widgets.pooling import (  # noqa: E402
-    KERNELS,
+    RELU_KERNELS,
     PoolingExplorer,
     ReLUExplorer,
     pooling_explorer,
@@ -80,7 +80,7 @@ def test_stride_that_leaves_rows_says_so(pool):
     pool.size.value = 3
     pool.stride.value = 2
     assert pool.output.shape == (1, 1)
-    assert "Does not fit exactly" in pool.message
+    assert "Left over" in pool.message and "dropped" in pool.message
     assert "1 row(s)" in pool.message
 
 
@@ -107,7 +107,8 @@ def relu_view():
 
 
 def test_relu_explorer_clips_negatives(relu_view):
-    fmap = ops.conv2d(relu_view.image, KERNELS["vertical edge"])
+    assert list(relu_view.kernels) == list(RELU_KERNELS)  # from the one kernel library
+    fmap = ops.conv2d(relu_view.image, kernels.get("vertical edges"))
     np.testing.assert_allclose(relu_view.feature_map, fmap)
     assert relu_view.activated.min() == 0
     np.testing.assert_allclose(relu_view.activated, np.maximum(fmap, 0))
@@ -117,7 +118,7 @@ def test_relu_explorer_clips_negatives(relu_view):
 
 
 def test_relu_bias_and_kernel_controls(relu_view):
-    relu_view.kernel.value = "vertical edge"
+    relu_view.kernel.value = "vertical edges"
     relu_view.bias.value = 0.0
     before = relu_view.clipped_fraction
     relu_view.bias.value = 0.5
@@ -125,8 +126,8 @@ def test_relu_bias_and_kernel_controls(relu_view):
     relu_view.bias.value = -0.5
     assert relu_view.clipped_fraction > before
     relu_view.bias.value = 0.0
-    relu_view.kernel.value = "horizontal edge"
-    expected = ops.conv2d(relu_view.image, KERNELS["horizontal edge"])
+    relu_view.kernel.value = "horizontal edges"
+    expected = ops.conv2d(relu_view.image, kernels.get("horizontal edges"))
     np.testing.assert_allclose(relu_view.feature_map, expected)
     # Both panels share one colour scale centred on zero.
     assert relu_view._before.get_clim() == relu_view._after.get_clim()

@@ -1,5 +1,8 @@
 """Hand-designed 3x3 kernels: the features people designed before networks learned their own.
 
+The one kernel library: notebooks, the kernel playground and the ReLU explorer all take their
+kernels from here by name.
+
 Each kernel is written for cross-correlation (what ``workshop.ops.conv2d`` and Keras compute),
 so "vertical edges" is positive where the image gets darker from left to right.
 """
@@ -18,6 +21,9 @@ KERNELS: dict[str, np.ndarray] = {
     # Sobel: a difference across the edge, smoothed along it
     "vertical edges": np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], dtype=float),
     "horizontal edges": np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]], dtype=float),
+    "diagonal edges": np.array([[0, 1, 2], [-1, 0, 1], [-2, -1, 0]], dtype=float),
+    # The 8-neighbour Laplacian, negated: it answers to edges in every direction, diagonals
+    # included (the 4-neighbour one, [[0,-1,0],[-1,4,-1],[0,-1,0]], is weaker on diagonals).
     "outline": np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=float),
     "emboss": np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=float),
 }
@@ -29,6 +35,8 @@ DESCRIPTIONS: dict[str, str] = {
     "sharpen": "centre minus its neighbours, added back: edges get crisper",
     "vertical edges": "left column minus right column: large where brightness changes sideways",
     "horizontal edges": "top row minus bottom row: large where brightness changes up-down",
+    "diagonal edges": "top-right corner minus bottom-left: large where brightness changes "
+    "along a diagonal",
     "outline": "centre minus all eight neighbours: zero on flat areas, large on any edge",
     "emboss": "bottom-right minus top-left: a relief lit from one corner",
 }

@@ -35,7 +35,6 @@ __all__ = [
     "compile_model",
     "dense_baseline",
     "going_further_cnn",
-    "layer_table",
     "live_cnn",
 ]
 
@@ -196,17 +195,3 @@ def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> keras.Mode
         metrics=["accuracy"],
     )
     return model
-
-
-def layer_table(model: keras.Model) -> list[tuple[str, tuple[int | None, ...], int]]:
-    """(layer class, output shape, parameter count) for every layer, names left out.
-
-    Layer *names* change with every model built in a session; this table does not, so
-    checks and tests compare it instead of ``summary()``.
-    """
-    rows = []
-    for layer in model.layers:
-        shape = getattr(layer, "output", None)
-        shape = tuple(shape.shape) if shape is not None else ()
-        rows.append((type(layer).__name__, shape, int(layer.count_params())))
-    return rows

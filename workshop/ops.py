@@ -21,10 +21,12 @@ __all__ = [
     "avg_pool2d",
     "conv2d",
     "conv2d_steps",
+    "conv_leftover",
     "conv_output_size",
     "max_pool2d",
     "pool_argmax",
     "relu",
+    "softmax",
 ]
 
 IntPair = int | tuple[int, int]
@@ -131,13 +133,7 @@ def _resolve_padding(
 # ---------------------------------------------------------------- sizes
 
 
-def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
-    """Output length of a convolution or pooling along one axis: (n + 2p - k) / s + 1.
-
-    Raises ``ValueError`` when the kernel is larger than the padded input or when the
-    stride does not land the last window exactly on the edge (the formula would not
-    give a whole number).
-    """
+def _check_sizes(n: object, k: object, stride: object, padding: object) -> None:
     for name, value, low in (
         ("n", n, 1),
         ("k", k, 1),
@@ -153,14 +149,30 @@ def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
         raise ValueError(
             f"kernel {k} is larger than the padded input {padded} (n={n} + 2*padding={padding})"
         )
-    span = padded - k
-    if span % stride:
-        raise ValueError(
-            f"stride {stride} does not fit: (n + 2*padding - k) = ({n} + {2 * padding} - {k}) "
-            f"= {span} is not divisible by {stride}, so the last window would hang over the "
-            f"edge; frameworks silently drop the last {span % stride} row(s)/column(s)"
-        )
-    return span // stride + 1
+
+
+def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
+    """Output length of a convolution or pooling along one axis: floor((n + 2p - k) / s) + 1.
+
+    This is Keras' rule for ``padding="valid"`` (and for explicit padding): when the stride
+    does not land the last window exactly on the edge, the rows or columns that no window
+    reaches are dropped; :func:`conv_leftover` says how many. ``conv2d``, ``conv2d_steps``
+    and the pooling functions all size their output with this rule.
+    Raises ``ValueError`` when the kernel is larger than the padded input.
+    """
+    _check_sizes(n, k, stride, padding)
+    return (n + 2 * padding - k) // stride + 1
+
+
+def conv_leftover(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
+    """How many trailing rows (or columns) of the padded input no window reaches.
+
+    They are dropped, silently in Keras; explorers use this number to say so out loud.
+    ``conv_leftover(5, 3, stride=3) == 2``: one window covers rows 0-2, the next would start
+    at row 3 and hang over the edge, so rows 3 and 4 are left over.
+    """
+    _check_sizes(n, k, stride, padding)
+    return (n + 2 * padding - k) % stride
 
 
 def _windows(
@@ -168,13 +180,16 @@ def _windows(
 ) -> np.ndarray:
     """All windows of x (H, W, C) as (oh, ow, C, kh, kw).
 
-    Like the frameworks, trailing rows and columns that a stride cannot reach are dropped.
+    Sized by :func:`conv_output_size`: trailing rows and columns that a stride cannot reach
+    are dropped, as Keras drops them.
     """
     h, w = x.shape[:2]
     if window[0] > h or window[1] > w:
         raise ValueError(f"{what} {window[0]}x{window[1]} is larger than the padded image {h}x{w}")
+    oh = conv_output_size(h, window[0], stride[0])
+    ow = conv_output_size(w, window[1], stride[1])
     view = sliding_window_view(x, window, axis=(0, 1))
-    return view[:: stride[0], :: stride[1]]
+    return view[: oh * stride[0] : stride[0], : ow * stride[1] : stride[1]]
 
 
 # ---------------------------------------------------------------- convolution
@@ -256,6 +271,18 @@ def relu(x: object) -> np.ndarray:
     """max(0, x) elementwise: negatives become 0, positives pass unchanged."""
     arr = _as_array(x, "x")
     return np.maximum(arr, 0)
+
+
+def softmax(logits: object, axis: int = -1) -> np.ndarray:
+    """Probabilities from logits along ``axis``: positive, summing to 1, in the logits' order.
+
+    The largest logit is subtracted first; it does not change the result, and it keeps
+    ``exp`` from overflowing for large logits.
+    """
+    z = _as_array(logits, "logits")
+    z = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def _pool(x: object, size: IntPair, stride: IntPair | None, reducer: str) -> np.ndarray:

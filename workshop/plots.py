@@ -1,28 +1,48 @@
-"""Matplotlib figures the notebooks and widgets share.
+"""Matplotlib figures the notebooks and widgets share: one colour rule, one matrix drawer.
 
 Colour maps are chosen to be readable by colour-blind learners: ``viridis`` for
 magnitudes, ``RdBu_r`` centred on zero for signed values, ``gray`` for photographs.
-Every function draws on an ``ax`` it is given (or makes one) and returns it, so
+Every signed picture (matrices, feature maps, explorers, kernel changes) takes its scale
+from :func:`signed_limit`, so "white is zero, full red is this much" means the same in every
+figure. Every function draws on an ``ax`` it is given (or makes one) and returns it, so
 widgets can redraw in place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+
+from workshop.images import LUMA
+from workshop.layers import LayerInfo, format_shape, layer_table
 
 __all__ = [
+    "SIGNED_CMAP",
+    "WINDOW_COLOUR",
+    "MatrixPanel",
+    "colour_scale",
+    "compare_kernels",
     "confusion_matrix",
+    "draw_architecture",
     "feature_maps",
     "image_grid",
+    "is_signed",
     "show_image",
     "show_matrix",
+    "signed_limit",
     "training_curves",
+    "value_range",
 ]
+
+SIGNED_CMAP = "RdBu_r"  # blue below zero, white at zero, red above
+WINDOW_COLOUR = "#ff7f0e"  # orange: the kernel window, visible on viridis, gray and RdBu
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (4, 4)) -> Axes:
@@ -31,8 +51,124 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (4, 4)) -> Axes:
     return ax
 
 
-def _signed(values: np.ndarray) -> bool:
-    return bool(values.min() < 0 < values.max())
+# ---------------------------------------------------------------- colour rule
+
+
+def is_signed(values: object) -> bool:
+    """True when ``values`` has both negative and positive entries (NaN ignored)."""
+    arr = np.asarray(values, dtype=float)
+    return bool(np.nanmin(arr) < 0 < np.nanmax(arr))
+
+
+def signed_limit(*arrays: object) -> float:
+    """The colour limit L of a signed picture: the scale runs from -L (blue) to +L (red).
+
+    L is the 99th percentile of the absolute values (NaN ignored), taken as the next value up
+    (``method="higher"``). For 100 values or fewer, as in every matrix with numbers written in,
+    that is exactly the largest one, so no cell saturates; on a photograph's feature map it
+    ignores the brightest 1%, so a few extreme pixels do not wash thin edges out to white.
+    All-zero input gives 1.0.
+    """
+    parts = [np.asarray(a, dtype=float).ravel() for a in arrays]
+    flat = np.abs(parts[0] if len(parts) == 1 else np.concatenate(parts))
+    finite = np.isfinite(flat)
+    if not finite.all():  # NaN marks cells not computed yet
+        flat = flat[finite]
+    if flat.size == 0:
+        return 1.0
+    return float(np.percentile(flat, 99, method="higher")) or 1.0
+
+
+def value_range(*arrays: object) -> tuple[float, float]:
+    """(low, high) over all ``arrays``, NaN ignored, widened by 1 when every value is equal."""
+    lo = min(float(np.nanmin(a)) for a in arrays)
+    hi = max(float(np.nanmax(a)) for a in arrays)
+    return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+
+
+def colour_scale(
+    *arrays: object, signed: bool | None = None, cmap: str = "viridis"
+) -> dict[str, Any]:
+    """``imshow`` keywords for one scale shared by ``arrays``: cmap, vmin, vmax.
+
+    Signed data (or ``signed=True``) gets :data:`SIGNED_CMAP` from ``-signed_limit`` to
+    ``+signed_limit``, so zero is white; otherwise ``cmap`` over the value range.
+    """
+    if signed is None:
+        signed = any(is_signed(a) for a in arrays)
+    if signed:
+        lim = signed_limit(*arrays)
+        return {"cmap": SIGNED_CMAP, "vmin": -lim, "vmax": lim}
+    lo, hi = value_range(*arrays)
+    return {"cmap": cmap, "vmin": lo, "vmax": hi}
+
+
+def _text_colour(cmap: Colormap, shade: float) -> str:
+    """White on dark cells, black on light ones: from the cell colour's brightness."""
+    red, green, blue, _ = cmap(shade if np.isfinite(shade) else 0.5)
+    return "white" if float(np.dot((red, green, blue), LUMA)) < 0.5 else "black"
+
+
+# ---------------------------------------------------------------- matrices with numbers
+
+
+class MatrixPanel:
+    """A matrix drawn as coloured cells with each value written in, updatable in place.
+
+    Draw once, then call :meth:`update` with new values of the same shape: the explorers move
+    a window over it without drawing the axes again. NaN cells are left blank (used for the
+    part of a feature map not computed yet). ``numbers=False`` draws the cells only.
+    """
+
+    def __init__(
+        self,
+        ax: Axes,
+        shape: tuple[int, int],
+        title: str,
+        vmin: float,
+        vmax: float,
+        cmap: str = "viridis",
+        fmt: str = "{:g}",
+        fontsize: float = 12,
+        numbers: bool = True,
+    ) -> None:
+        self.ax, self.fmt, self.title = ax, fmt, title
+        self.im = ax.imshow(np.full(shape, np.nan), cmap=cmap, vmin=vmin, vmax=vmax)
+        self.texts = np.empty(shape if numbers else (0, 0), dtype=object)
+        for r, c in np.ndindex(self.texts.shape):
+            self.texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=fontsize)
+        self.box = Rectangle(
+            (-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3, visible=False
+        )
+        ax.add_patch(self.box)
+        ax.set_xticks(range(shape[1]))
+        ax.set_yticks(range(shape[0]))
+        ax.tick_params(length=0, labelsize=fontsize - 2)
+        if title:
+            ax.set_title(title)
+
+    def _write_numbers(self, arr: np.ndarray) -> None:
+        norm, cmap = self.im.norm, self.im.get_cmap()
+        for (r, c), v in np.ndenumerate(arr):
+            text = self.texts[r, c]
+            if np.isnan(v):
+                text.set_text("")
+                continue
+            text.set_text(self.fmt.format(v + 0.0))  # + 0.0 turns -0 into 0
+            text.set_color(_text_colour(cmap, float(norm(v))))
+
+    def update(self, values: object, box: tuple[int, int, int, int] | None = None) -> None:
+        """Show ``values``; ``box`` = (top, left, height, width) outlines a window."""
+        arr = np.asarray(values, dtype=float)
+        self.im.set_data(arr)
+        if self.texts.size:
+            self._write_numbers(arr)
+        if box is None:
+            self.box.set_visible(False)
+        else:
+            top, left, h, w = box
+            self.box.set_bounds(left - 0.5, top - 0.5, w, h)
+            self.box.set_visible(True)
 
 
 def show_matrix(
@@ -49,46 +185,24 @@ def show_matrix(
     """Draw a 2-D array as coloured cells with each value written in its cell.
 
     ``highlight`` is (top, left, height, width) of a box to outline, e.g. the kernel
-    window. Signed data uses a diverging map centred on zero.
+    window. Signed data uses the diverging map centred on zero (:func:`colour_scale`).
+    A :class:`MatrixPanel` drawn once: the same cells and text colours as the explorers.
     """
     arr = np.asarray(values, dtype=float)
     if arr.ndim != 2:
         raise ValueError(f"values must be 2-D, got shape {arr.shape}")
     ax = _axes(ax, (0.6 * arr.shape[1] + 1, 0.6 * arr.shape[0] + 1))
-    if cmap is None:
-        cmap = "RdBu_r" if _signed(arr) else "viridis"
-    if cmap == "RdBu_r" and vmin is None and vmax is None:
-        lim = float(np.abs(arr).max()) or 1.0
-        vmin, vmax = -lim, lim
-    image = ax.imshow(arr, cmap=cmap, vmin=vmin, vmax=vmax)
-    if numbers:
-        norm = image.norm
-        for (r, c), v in np.ndenumerate(arr):
-            shade = norm(v) if np.isfinite(norm(v)) else 0.5
-            dark = cmap in ("viridis", "cividis", "gray") and shade < 0.55
-            if cmap == "RdBu_r":
-                dark = abs(shade - 0.5) > 0.3
-            ax.text(
-                c,
-                r,
-                fmt.format(v),
-                ha="center",
-                va="center",
-                color="white" if dark else "black",
-                fontsize=10,
-            )
-    if highlight is not None:
-        top, left, h, w = highlight
-        ax.add_patch(
-            plt.Rectangle(
-                (left - 0.5, top - 0.5), w, h, fill=False, edgecolor="#ff7f0e", linewidth=3
-            )
-        )
-    ax.set_xticks(range(arr.shape[1]))
-    ax.set_yticks(range(arr.shape[0]))
-    ax.tick_params(length=0, labelsize=8)
-    if title:
-        ax.set_title(title)
+    if cmap is None or cmap == SIGNED_CMAP:
+        scale = colour_scale(arr, signed=True if cmap == SIGNED_CMAP else None)
+    else:
+        lo, hi = value_range(arr)
+        scale = {"cmap": cmap, "vmin": lo, "vmax": hi}
+    if vmin is not None:
+        scale["vmin"] = vmin
+    if vmax is not None:
+        scale["vmax"] = vmax
+    panel = MatrixPanel(ax, arr.shape, title, fmt=fmt, fontsize=10, numbers=numbers, **scale)
+    panel.update(arr, highlight)
     return ax
 
 
@@ -97,14 +211,10 @@ def show_image(image: object, ax: Axes | None = None, title: str = "") -> Axes:
     arr = np.asarray(image)
     ax = _axes(ax)
     if arr.ndim == 2:
-        signed = _signed(arr.astype(float))
-        lim = float(np.abs(arr).max()) or 1.0
-        ax.imshow(
-            arr,
-            cmap="RdBu_r" if signed else "gray",
-            vmin=-lim if signed else None,
-            vmax=lim if signed else None,
-        )
+        if is_signed(arr):
+            ax.imshow(arr, **colour_scale(arr, signed=True))
+        else:
+            ax.imshow(arr, cmap="gray")
     else:
         ax.imshow(arr)
     ax.set_xticks([])
@@ -212,3 +322,163 @@ def confusion_matrix(
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     return ax
+
+
+# ---------------------------------------------------------------- diagrams
+
+# Okabe-Ito colours (distinguishable with the common colour-vision deficiencies).
+KIND_COLOURS = {
+    "input": "#E0E0E0",
+    "conv": "#56B4E9",
+    "relu": "#F0E442",
+    "pool": "#E69F00",
+    "flatten": "#CC79A7",
+    "dense": "#009E73",
+    "other": "#BBBBBB",
+}
+
+
+def _family(kind: str) -> str:
+    lowered = kind.lower()
+    for key, family in (
+        ("conv", "conv"),
+        ("relu", "relu"),
+        ("activation", "relu"),
+        ("pool", "pool"),
+        ("flatten", "flatten"),
+        ("dense", "dense"),
+        ("input", "input"),
+    ):
+        if key in lowered:
+            return family
+    return "other"
+
+
+def draw_architecture(
+    model: Any | Sequence[LayerInfo],
+    input_shape: Sequence[int] | None = None,
+    ax: Axes | None = None,
+    title: str = "",
+    per_row: int | None = None,
+) -> Axes:
+    """Boxes and arrows, one box per layer: its kind, output shape and parameter count.
+
+    ``model`` is a built Keras model or a list of :class:`LayerInfo`. Long models wrap onto
+    rows of ``per_row`` boxes (default: at most 6, rows even) to stay readable on a projector.
+    """
+    rows = list(model) if isinstance(model, (list, tuple)) else layer_table(model)
+    if input_shape is None and not isinstance(model, (list, tuple)):
+        input_shape = tuple(int(v) for v in model.inputs[0].shape[1:])
+    boxes = []
+    if input_shape is not None:
+        boxes.append(("input", "Input", format_shape(input_shape), None))
+    boxes += [(_family(r.kind), r.kind, format_shape(r.output_shape), r.params) for r in rows]
+    names = ([""] if input_shape is not None else []) + [r.name for r in rows]
+    if per_row is None:  # at most 6 boxes a row, rows as even as possible
+        per_row = -(-len(boxes) // -(-len(boxes) // 6))
+    n_rows = -(-len(boxes) // per_row)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.2 * min(per_row, len(boxes)), 2.3 * n_rows + 0.3))
+    width, height, gap = 1.6, 1.3, 0.6
+    centres = []
+    for i, (family, kind, shape, params) in enumerate(boxes):
+        row, col = divmod(i, per_row)
+        x, y = col * (width + gap), -row * (height + 1.0)
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, y),
+                width,
+                height,
+                boxstyle="round,pad=0.05",
+                facecolor=KIND_COLOURS[family],
+                edgecolor="black",
+            )
+        )
+        label = f"{kind}\n{shape}" + ("" if params is None else f"\n{params:,} params")
+        ax.text(x + width / 2, y + height / 2 + 0.08, label, ha="center", va="center", fontsize=9.5)
+        if names[i]:
+            ax.text(
+                x + width / 2, y - 0.16, names[i], ha="center", va="center", fontsize=8, color="0.3"
+            )
+        centres.append((x, y))
+    for (x0, y0), (x1, y1) in zip(centres, centres[1:]):
+        if y0 == y1:
+            path = [(x0 + width, y0 + height / 2), (x1, y1 + height / 2)]
+        else:  # wrap to the next row: down, back left along the gap, down again
+            mid = y0 - 0.55
+            path = [
+                (x0 + width / 2, y0 - 0.3),
+                (x0 + width / 2, mid),
+                (x1 + width / 2, mid),
+                (x1 + width / 2, y1 + height + 0.08),
+            ]
+            ax.plot(*zip(*path[:-1]), color="0.25", linewidth=1.4)
+            path = path[-2:]
+        ax.add_patch(
+            FancyArrowPatch(
+                path[0],
+                path[1],
+                arrowstyle="-|>",
+                mutation_scale=14,
+                color="0.25",
+                linewidth=1.4,
+                shrinkA=0,
+                shrinkB=0,
+            )
+        )
+    total_w = min(per_row, len(boxes)) * (width + gap) - gap
+    ax.set_xlim(-0.2, total_w + 0.2)
+    ax.set_ylim(-(n_rows - 1) * (height + 1.0) - 0.5, height + 0.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    total = sum(r.params for r in rows)
+    ax.set_title(title or f"{len(rows)} layers, {total:,} parameters in total")
+    return ax
+
+
+# ---------------------------------------------------------------- learned kernels
+
+
+def _to_rgb(kernel: np.ndarray) -> np.ndarray:
+    """Stretch one (kh, kw, 3) kernel to [0, 1] so it can be shown as a colour patch."""
+    low, high = kernel.min(), kernel.max()
+    return (kernel - low) / (high - low) if high > low else np.full_like(kernel, 0.5)
+
+
+def compare_kernels(before: np.ndarray, after: np.ndarray, max_filters: int = 8) -> Figure:
+    """First-layer kernels before and after training, and what training changed.
+
+    ``before``/``after``: Conv2D weights (kh, kw, channels, filters). Rows: the kernels
+    before (as colour patches when there are 3 channels), after, and the change summed over
+    the channels (blue: went down, red: went up, one scale for all).
+    """
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if before.shape != after.shape or before.ndim != 4:
+        raise ValueError(
+            "before and after must be Conv2D kernels of the same shape (kh, kw, channels, "
+            f"filters), got {before.shape} and {after.shape}"
+        )
+    count = min(before.shape[3], max_filters)
+    change = (after - before).sum(axis=2)[..., :count]
+    # Kernels without 3 channels are shown summed over their channels, signed, on one scale.
+    summed = [w.sum(axis=2)[..., :count] for w in (before, after)]
+    kernel_scale = colour_scale(*summed, signed=True)
+    change_scale = colour_scale(change, signed=True)
+    fig, axes = plt.subplots(3, count, figsize=(1.5 * count, 5), squeeze=False)
+    for i in range(count):
+        for row, weights in enumerate((before, after)):
+            k = weights[..., i]
+            if k.shape[2] == 3:
+                axes[row, i].imshow(_to_rgb(k))
+            else:
+                axes[row, i].imshow(summed[row][..., i], **kernel_scale)
+        image = axes[2, i].imshow(change[..., i], **change_scale)
+        axes[0, i].set_title(f"filter {i}", fontsize=9)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for row, label in enumerate(("before", "after", "change")):
+        axes[row, 0].set_ylabel(label)
+    fig.colorbar(image, ax=axes[2, :].tolist(), shrink=0.9, label="change")
+    fig.suptitle("first-layer kernels: random at the start, then nudged by training")
+    return fig

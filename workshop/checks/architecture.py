@@ -1,8 +1,7 @@
 """Checkers for notebook 04 (CNN architecture): ``from workshop.checks import architecture``.
 
-``SMALL_CNN`` is the model notebook 04 builds, layer by layer, as
-(name, output shape without the batch axis, parameter count). A test builds the same
-model with Keras and checks this table against ``layer_table`` and ``count_params()``.
+The expected table is ``workshop.layers.SMALL_CNN_TABLE``, the model notebook 04 builds, layer
+by layer; a test builds the same model with Keras and compares.
 """
 
 from __future__ import annotations
@@ -10,15 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from workshop.checks._core import Exercise, _unanswered
-from workshop.widgets.architecture import (
-    SMALL_CNN_TABLE,
-    format_shape,
-    parse_count,
-    parse_shape,
-)
+from workshop.layers import SMALL_CNN_TABLE, format_shape, parse_count, parse_shape
 
 __all__ = [
-    "SMALL_CNN",
     "TableExercise",
     "conv_output_shape",
     "conv_params",
@@ -28,15 +21,12 @@ __all__ = [
     "total_params",
 ]
 
-SMALL_CNN: tuple[tuple[str, tuple[int, ...], int], ...] = tuple(
-    (row.name, row.output_shape, row.params) for row in SMALL_CNN_TABLE
-)
-
 
 def _rows(answer: Any) -> list[dict[str, Any]]:
-    """Compare {layer: (shape, params)} with SMALL_CNN, one dict per layer."""
+    """Compare {layer: (shape, params)} with SMALL_CNN_TABLE, one dict per layer."""
     rows = []
-    for name, shape, params in SMALL_CNN:
+    for row in SMALL_CNN_TABLE:
+        name, shape, params = row.name, row.output_shape, row.params
         guess = answer.get(name, (..., ...)) if isinstance(answer, dict) else (..., ...)
         if not isinstance(guess, (tuple, list)) or len(guess) != 2:
             guess = (guess, ...)
@@ -59,11 +49,11 @@ def _rows(answer: Any) -> list[dict[str, Any]]:
 def _table_reason(answer: Any, expected: Any) -> str | None:
     if not isinstance(answer, dict):
         return f"expected a dict {{layer name: (shape, params)}}, got {type(answer).__name__}"
-    unknown = sorted(set(answer) - {name for name, _, _ in SMALL_CNN})
+    unknown = sorted(set(answer) - {row.name for row in SMALL_CNN_TABLE})
     if unknown:
         return f"no layer named {', '.join(map(repr, unknown))} in this model"
     wrong = [r["layer"] for r in _rows(answer) if not (r["shape_ok"] and r["params_ok"])]
-    return None if not wrong else f"{len(wrong)} of {len(SMALL_CNN)} layers not right yet"
+    return None if not wrong else f"{len(wrong)} of {len(SMALL_CNN_TABLE)} layers not right yet"
 
 
 class TableExercise(Exercise):
@@ -88,7 +78,7 @@ class TableExercise(Exercise):
 
 shapes_and_params = TableExercise(
     "shapes_and_params",
-    lambda: {name: (shape, params) for name, shape, params in SMALL_CNN},
+    lambda: {row.name: (row.output_shape, row.params) for row in SMALL_CNN_TABLE},
     "padding='same' keeps height and width; MaxPooling2D(2) halves them; the depth after a "
     "Conv2D is its number of filters; Flatten multiplies everything out. Parameters: "
     "conv = (kh*kw*C_in + 1) * filters, dense = (inputs + 1) * units, ReLU/pool/Flatten 0.",
@@ -126,6 +116,6 @@ conv_output_shape = Exercise(
 
 total_params = Exercise(
     "total_params",
-    sum(params for _, _, params in SMALL_CNN),
+    sum(row.params for row in SMALL_CNN_TABLE),
     "Add the parameter counts of all layers (or call model.count_params()).",
 )

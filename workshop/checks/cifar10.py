@@ -1,8 +1,8 @@
 """Checkers for notebook 05, CIFAR-10: ``from workshop.checks import cifar10 as check``.
 
 Nothing here imports TensorFlow: the expected layer table of ``models.live_cnn()`` is
-written out below (a test keeps it equal to the real model), and a learner's model is
-only read, never rebuilt, so layer names in the notebook stay the same.
+``workshop.layers.LIVE_CNN_TABLE`` (a test keeps it equal to the real model), and a learner's
+model is only read, never rebuilt, so layer names in the notebook stay the same.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from workshop import ops
 from workshop.checks._core import Exercise, compare
+from workshop.layers import LIVE_CNN_TABLE, format_shape, layer_table
 
 __all__ = [
-    "LIVE_CNN_TABLE",
     "conv1_params",
     "last_pool_shape",
     "live_model",
@@ -23,42 +24,21 @@ __all__ = [
     "from_logits",
 ]
 
-# (layer class, output shape without the batch axis, parameters) of models.live_cnn()
-LIVE_CNN_TABLE: tuple[tuple[str, tuple[int, ...], int], ...] = (
-    ("Conv2D", (32, 32, 16), 448),
-    ("MaxPooling2D", (16, 16, 16), 0),
-    ("Conv2D", (16, 16, 32), 4640),
-    ("MaxPooling2D", (8, 8, 32), 0),
-    ("Conv2D", (8, 8, 64), 18496),
-    ("MaxPooling2D", (4, 4, 64), 0),
-    ("Flatten", (1024,), 0),
-    ("Dense", (64,), 65600),
-    ("Dense", (10,), 650),
-)
-
 # Fixed logits for the softmax exercise: one clear winner, one negative, two equal.
 SOFTMAX_LOGITS = np.array([2.0, 1.0, 0.1, -1.5, 1.0])
 
 
-def _model_table(model: Any) -> list[tuple[str, tuple[int, ...], int]]:
-    rows = []
-    for layer in model.layers:
-        shape = tuple(int(n) for n in layer.output.shape[1:])
-        rows.append((type(layer).__name__, shape, int(layer.count_params())))
-    return rows
-
-
 def _describe(row: tuple[str, tuple[int, ...], int]) -> str:
     kind, shape, params = row
-    return f"{kind} with output {'x'.join(map(str, shape))} and {params:,} parameters"
+    return f"{kind} with output {format_shape(shape)} and {params:,} parameters"
 
 
 def _compare_model(answer: Any, expected: Any) -> str | None:
     if not hasattr(answer, "layers") or not hasattr(answer, "count_params"):
         return f"expected a keras model, got {type(answer).__name__}"
     try:
-        got = _model_table(answer)
-    except (AttributeError, ValueError):
+        got = [row.signature for row in layer_table(answer)]
+    except ValueError:
         return "the model has no input shape yet: start it with keras.Input(shape=(32, 32, 3))"
     want = [tuple(row) for row in expected]
     for i, (g, w) in enumerate(zip(got, want)):
@@ -88,11 +68,6 @@ def _compare_softmax(answer: Any, expected: Any) -> str | None:
     return None
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max())
-    return e / e.sum()
-
-
 conv1_params = Exercise(
     "conv1_params",
     3 * 3 * 3 * 16 + 16,
@@ -111,7 +86,7 @@ last_pool_shape = Exercise(
 
 live_model = Exercise(
     "live_model",
-    LIVE_CNN_TABLE,
+    tuple(row.signature for row in LIVE_CNN_TABLE),
     "three blocks of Conv2D(filters, 3, padding='same', activation='relu') + "
     "MaxPooling2D(2) with 16, 32, 64 filters, then Flatten, Dense(64, relu), Dense(10)",
     comparer=_compare_model,
@@ -120,7 +95,7 @@ live_model = Exercise(
 
 softmax = Exercise(
     "softmax",
-    lambda: _softmax(SOFTMAX_LOGITS),
+    lambda: ops.softmax(SOFTMAX_LOGITS),
     "exponentiate each logit (after subtracting the largest, so exp cannot overflow), "
     "then divide by the sum of the exponentials",
     comparer=_compare_softmax,

@@ -1,7 +1,8 @@
 """Checkers for notebook 03 (ReLU and pooling): ``from workshop.checks import relu_pooling``.
 
-The matrices below are the ones printed in the notebook; expected answers are computed
-from them with ``workshop.ops`` rather than typed in, so they cannot drift apart.
+The matrices below are the exercises' data: the notebook takes them from here
+(``small_map = check.RELU_INPUT.copy()``) and prints them, and the expected answers are
+computed from them with ``workshop.ops`` rather than typed in, so nothing can drift apart.
 """
 
 from __future__ import annotations

@@ -18,21 +18,18 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
 from workshop import kernels as kernel_library
 from workshop import ops
+from workshop.images import square_photo
+from workshop.plots import SIGNED_CMAP, MatrixPanel, signed_limit, value_range
 
 __all__ = [
     "FigureView",
     "KernelPlayground",
-    "MatrixPanel",
     "OutputSizeCalculator",
     "StepThrough",
-    "playground_photo",
 ]
-
-WINDOW_COLOUR = "#ff7f0e"  # orange: visible on viridis and on gray
 
 
 class FigureView:
@@ -94,69 +91,15 @@ class FigureView:
         self.redraws += 1
 
 
-class MatrixPanel:
-    """A small matrix drawn as coloured cells with numbers, updatable in place.
-
-    NaN cells are left blank (used for the part of the feature map not computed yet).
-    """
-
-    def __init__(
-        self,
-        ax,
-        shape: tuple[int, int],
-        title: str,
-        vmin: float,
-        vmax: float,
-        cmap: str = "viridis",
-        fmt: str = "{:g}",
-    ) -> None:
-        self.ax, self.fmt, self.title = ax, fmt, title
-        self.im = ax.imshow(np.full(shape, np.nan), cmap=cmap, vmin=vmin, vmax=vmax)
-        self.texts = np.empty(shape, dtype=object)
-        for r in range(shape[0]):
-            for c in range(shape[1]):
-                self.texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=12)
-        self.box = Rectangle(
-            (-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3, visible=False
-        )
-        ax.add_patch(self.box)
-        ax.set_xticks(range(shape[1]))
-        ax.set_yticks(range(shape[0]))
-        ax.tick_params(length=0, labelsize=9)
-        ax.set_title(title)
-
-    def update(self, values: np.ndarray, box: tuple[int, int, int, int] | None = None) -> None:
-        """Show ``values``; ``box`` = (top, left, height, width) outlines a window."""
-        self.im.set_data(values)
-        norm = self.im.norm
-        for (r, c), v in np.ndenumerate(values):
-            text = self.texts[r, c]
-            if np.isnan(v):
-                text.set_text("")
-                continue
-            text.set_text(self.fmt.format(v + 0.0))  # + 0.0 turns -0 into 0
-            text.set_color("white" if norm(v) < 0.5 else "black")
-        if box is None:
-            self.box.set_visible(False)
-        else:
-            top, left, h, w = box
-            self.box.set_bounds(left - 0.5, top - 0.5, w, h)
-            self.box.set_visible(True)
-
-
-def _limits(*arrays: np.ndarray) -> tuple[float, float]:
-    lo = min(float(np.nanmin(a)) for a in arrays)
-    hi = max(float(np.nanmax(a)) for a in arrays)
-    return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
-
-
 class StepThrough:
     """Slide a kernel over a small image one position at a time.
 
     Shows the window on the (padded) image, the kernel, the products with their sum, and
     the feature map filling up. The ``step`` slider counts positions from 1; ``index`` is
-    the same position counted from 0. Stride and padding buttons change the geometry, and
-    a setting that does not fit shows the reason from ``ops.conv_output_size``.
+    the same position counted from 0. Stride and padding buttons change the geometry. Rows
+    and columns a stride cannot reach are dropped (``ops.conv_output_size``) and the flag
+    says how many (``left_over``: rows, columns); a kernel larger than the padded image
+    does not fit, and the flag shows the reason.
     """
 
     def __init__(
@@ -176,6 +119,7 @@ class StepThrough:
             )
         self.steps: list[ops.ConvStep] = []
         self.error: str | None = None
+        self.left_over = (0, 0)
         self.padded = self.image
         self.full_map = np.zeros((0, 0))
         self.partial = np.zeros((0, 0))
@@ -240,13 +184,12 @@ class StepThrough:
 
     # ------------------------------------------------------------ geometry
     def _output_shape(self) -> tuple[int, int]:
-        h = ops.conv_output_size(
-            self.image.shape[0], self.kernel.shape[0], self.stride, self.padding
-        )
-        w = ops.conv_output_size(
-            self.image.shape[1], self.kernel.shape[1], self.stride, self.padding
-        )
-        return h, w
+        sizes = zip(self.image.shape, self.kernel.shape)
+        return tuple(ops.conv_output_size(n, k, self.stride, self.padding) for n, k in sizes)
+
+    def _left_over(self) -> tuple[int, int]:
+        sizes = zip(self.image.shape, self.kernel.shape)
+        return tuple(ops.conv_leftover(n, k, self.stride, self.padding) for n, k in sizes)
 
     def _build(self) -> None:
         self._building = True  # moving the slider back to 1 must not redraw half-built panels
@@ -256,9 +199,10 @@ class StepThrough:
             shape = self._output_shape()
         except ValueError as exc:
             self.error = str(exc)
-            self.steps, shape = [], (0, 0)
+            self.steps, shape, self.left_over = [], (0, 0), (0, 0)
         else:
             self.error = None
+            self.left_over = self._left_over()
             self.steps = list(ops.conv2d_steps(self.image, self.kernel, self.stride, p))
         self.full_map = np.array([s.total for s in self.steps]).reshape(shape)
         n = max(len(self.steps), 1)
@@ -268,10 +212,17 @@ class StepThrough:
         self.slider.disabled = self.play.disabled = not self.fits
         if self.fits:
             self.flag.value = (
-                f"output size: ({self.image.shape[0]} + 2·{p} − {self.kernel.shape[0]}) / "
-                f"{self.stride} + 1 = <b>{shape[0]}</b>, so the feature map is "
+                f"output size: ⌊({self.image.shape[0]} + 2·{p} − {self.kernel.shape[0]}) / "
+                f"{self.stride}⌋ + 1 = <b>{shape[0]}</b>, so the feature map is "
                 f"{shape[0]}×{shape[1]}"
             )
+            rows, cols = self.left_over
+            if rows or cols:
+                self.flag.value += (
+                    f"<br><span style='color:#b2182b'><b>⚠ Left over:</b> {rows} row(s) at the "
+                    f"bottom and {cols} column(s) at the right: no window reaches them, so "
+                    "they are dropped, as Keras drops them.</span>"
+                )
         else:
             self.flag.value = (
                 f"<span style='color:#b2182b'><b>⚠ This setting does not fit:</b> "
@@ -297,13 +248,13 @@ class StepThrough:
             },
         )
         title = "image" if self.padding == 0 else f"image, padded by {self.padding}"
-        lo, hi = _limits(self.padded, self.kernel)
+        lo, hi = value_range(self.padded, self.kernel)
         self.image_panel = MatrixPanel(axes[0], self.padded.shape, title, lo, hi)
         self.kernel_panel = MatrixPanel(axes[1], self.kernel.shape, "kernel", lo, hi)
         products = [s.products for s in self.steps] or [np.zeros(self.kernel.shape)]
-        plo, phi = _limits(*products)
+        plo, phi = value_range(*products)
         self.product_panel = MatrixPanel(axes[2], self.kernel.shape, "window × kernel", plo, phi)
-        flo, fhi = _limits(self.full_map) if self.fits else (0.0, 1.0)
+        flo, fhi = value_range(self.full_map) if self.fits else (0.0, 1.0)
         self.map_panel = MatrixPanel(
             axes[3], shape if self.fits else (1, 1), "feature map", flo, fhi
         )
@@ -353,7 +304,11 @@ class StepThrough:
 
 
 class OutputSizeCalculator:
-    """Sliders for n, k, stride and padding; shows (n + 2p − k) / s + 1 or why it does not fit."""
+    """Sliders for n, k, stride and padding; shows ⌊(n + 2p − k) / s⌋ + 1 and what is dropped.
+
+    State: ``size`` (None when the kernel does not fit), ``left_over`` (rows and columns no
+    window reaches, dropped as Keras drops them) and ``message``.
+    """
 
     def __init__(self, n: int = 5, k: int = 3, stride: int = 1, padding: int = 0) -> None:
         style = {"description_width": "70px"}
@@ -367,6 +322,7 @@ class OutputSizeCalculator:
         )
         self.result = widgets.HTML()
         self.size: int | None = None
+        self.left_over = 0
         self.message = ""
         for control in (self.n, self.k, self.stride, self.padding):
             control.observe(self._update, names="value")
@@ -375,20 +331,26 @@ class OutputSizeCalculator:
 
     def _update(self, change: dict | None = None) -> None:
         n, k, s, p = self.n.value, self.k.value, self.stride.value, self.padding.value
-        formula = f"({n} + 2·{p} − {k}) / {s} + 1"
+        formula = f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1"
         try:
             self.size = ops.conv_output_size(n, k, s, p)
         except ValueError as exc:
-            self.size = None
+            self.size, self.left_over = None, 0
             self.message = f"does not fit: {exc}"
             self.result.value = (
                 f"{formula} → <span style='color:#b2182b'><b>⚠ {self.message}</b></span>"
             )
-        else:
-            self.message = f"output size {self.size}"
-            self.result.value = (
-                f"{formula} = <b>{self.size}</b> (output is {self.size}×{self.size})"
+            return
+        self.left_over = ops.conv_leftover(n, k, s, p)
+        self.message = f"output size {self.size}"
+        self.result.value = f"{formula} = <b>{self.size}</b> (output is {self.size}×{self.size})"
+        if self.left_over:
+            note = (
+                f"{self.left_over} row(s) and column(s) left over: no window reaches them, "
+                "so they are dropped, as Keras drops them"
             )
+            self.message += f"; {note}"
+            self.result.value += f"<br><span style='color:#b2182b'>⚠ {note}</span>"
 
 
 def _pixel_exact_view(shape: tuple[int, int], width: str) -> FigureView:
@@ -404,16 +366,6 @@ def _pixel_exact_view(shape: tuple[int, int], width: str) -> FigureView:
     return view
 
 
-def playground_photo(size: int = 512) -> np.ndarray:
-    """The bundled sample photograph, gray, cropped to a ``size`` x ``size`` square."""
-    from workshop.images import resize, sample_photo
-
-    photo = sample_photo(gray=True)
-    side = min(photo.shape)
-    square = photo[:side, (photo.shape[1] - side) // 2 :][:, :side]  # keep the top: the face
-    return square if side == size else resize(square, (size, size))
-
-
 class KernelPlayground:
     """Edit a 3x3 kernel (nine boxes or a preset) and see its feature map of a photograph.
 
@@ -424,7 +376,7 @@ class KernelPlayground:
     def __init__(
         self, photo: object = None, kernel: str = "vertical edges", display_width: str = "360px"
     ) -> None:
-        self.photo = playground_photo() if photo is None else np.asarray(photo, float)
+        self.photo = square_photo() if photo is None else np.asarray(photo, float)
         if self.photo.ndim != 2:
             raise ValueError(f"photo must be a 2-D grayscale array, got shape {self.photo.shape}")
         self._holding = False
@@ -498,8 +450,8 @@ class KernelPlayground:
         k = self.kernel
         self.result = ops.conv2d(self.photo, k, padding=1)
         if k.min() < 0:  # signed map: blue negative, red positive, white zero
-            lim = float(np.percentile(np.abs(self.result), 99)) or 1.0
-            self.map_image.set_cmap("RdBu_r")
+            lim = signed_limit(self.result)
+            self.map_image.set_cmap(SIGNED_CMAP)
             self.map_image.set_clim(-lim, lim)
         else:
             self.map_image.set_cmap("gray")

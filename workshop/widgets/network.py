@@ -24,7 +24,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["NetworkExplorer", "network_explorer", "model_stages", "softmax"]
+from workshop.images import as_model_input
+from workshop.ops import softmax
+from workshop.plots import SIGNED_CMAP, signed_limit
+
+__all__ = ["NetworkExplorer", "network_explorer", "model_stages"]
 
 MAPS_SHOWN = 16  # feature maps drawn at once: 2 rows of 8 stay readable on a projector
 _SKIPPED = ("Dropout", "SpatialDropout", "GaussianNoise", "GaussianDropout", "InputLayer")
@@ -34,14 +38,6 @@ _STAGE_NAMES = {
     "ReLU": "ReLU",
     "BatchNormalization": "batch norm",
 }
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Probabilities from logits along the last axis (shifted by the max for stability)."""
-    z = np.asarray(logits, dtype=float)
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _activation_name(layer: Any) -> str:
@@ -83,32 +79,6 @@ def model_stages(model: Any) -> list[tuple[str, Any, str]]:
         else:
             stages.append((f"{layer.name}: {_STAGE_NAMES.get(kind, kind)}", layer, "out"))
     return stages
-
-
-def _as_input(image: Any, shape: tuple[int, int, int], name: str = "image") -> np.ndarray:
-    """A photograph as float32 in [0, 1] with the model's (height, width, channels)."""
-    from workshop.images import resize
-
-    arr = np.asarray(image)
-    if arr.ndim == 2:
-        arr = arr[..., None]
-    if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4):
-        raise ValueError(
-            f"{name} must be an (height, width, 3) colour or (height, width) gray image, "
-            f"got shape {np.asarray(image).shape}"
-        )
-    arr = arr[..., :3]
-    # uint8 photos (and floats in 0..255) are scaled to [0, 1] like the training images
-    arr = arr.astype(np.float32) / 255.0 if arr.dtype == np.uint8 or arr.max() > 1.0 else arr
-    arr = np.asarray(arr, dtype=np.float32)
-    h, w, c = shape
-    if arr.shape[:2] != (h, w):
-        arr = np.clip(resize(arr, (h, w)), 0.0, 1.0).astype(np.float32)
-    if c == 3 and arr.shape[2] == 1:
-        arr = np.repeat(arr, 3, axis=2)
-    elif c == 1 and arr.shape[2] == 3:
-        arr = (arr @ np.array([0.299, 0.587, 0.114], dtype=np.float32))[..., None]
-    return arr
 
 
 class NetworkExplorer:
@@ -166,7 +136,7 @@ class NetworkExplorer:
         if photo is not None:
             self.photos["your photo"] = photo
         for name, p in self.photos.items():
-            self.photos[name] = _as_input(p, self.input_shape, f"photo {name!r}")
+            self.photos[name] = as_model_input(p, self.input_shape, f"photo {name!r}")
         self.outputs_softmax = _activation_name(model.layers[-1]) == "softmax"
 
         # One model that returns every stage at once, plus the inputs of fused convolutions.
@@ -192,7 +162,7 @@ class NetworkExplorer:
         source = self.source.value
         if source == "test images":
             idx = int(self.index_slider.value)
-            img = _as_input(self.images[idx], self.input_shape, "images")
+            img = as_model_input(self.images[idx], self.input_shape, "images")
             truth = ""
             if self.labels is not None:
                 truth = f"true: {self.class_names[self.labels[idx]]}, "
@@ -328,7 +298,7 @@ class NetworkExplorer:
         self.ax_image.set_title(title, fontsize=9)
         signed = bool(maps.min() < 0)
         # one colour scale for the whole stage, so strong and weak maps can be compared
-        lim = float(np.abs(maps).max()) or 1.0
+        lim = signed_limit(maps) if signed else float(maps.max()) or 1.0
         h, w = maps.shape[:2]
         for i, (ax, im) in enumerate(zip(self.ax_maps, self._im_maps)):
             channel = first + i
@@ -338,7 +308,7 @@ class NetworkExplorer:
                 continue
             im.set_data(maps[:, :, channel])
             im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
-            im.set_cmap("RdBu_r" if signed else "viridis")
+            im.set_cmap(SIGNED_CMAP if signed else "viridis")
             im.set_clim(-lim if signed else 0.0, lim)
             ax.set_title(f"map {channel}", fontsize=8)
         self.figure.suptitle(

@@ -14,11 +14,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from workshop import kernels as kernel_library
 from workshop import ops
-from workshop.plots import show_matrix
+from workshop.plots import SIGNED_CMAP, colour_scale, show_matrix, signed_limit
 
 __all__ = [
-    "KERNELS",
+    "RELU_KERNELS",
     "EXAMPLE_MAP",
     "PoolingExplorer",
     "ReLUExplorer",
@@ -26,14 +27,10 @@ __all__ = [
     "relu_explorer",
 ]
 
-# Kernels whose responses are signed on a photograph: bright-to-dark and dark-to-bright
-# edges give opposite signs, which is exactly what ReLU then has to decide about.
-KERNELS: dict[str, np.ndarray] = {
-    "vertical edge": np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]]),
-    "horizontal edge": np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]]),
-    "diagonal edge": np.array([[0.0, 1.0, 2.0], [-1.0, 0.0, 1.0], [-2.0, -1.0, 0.0]]),
-    "outline (Laplacian)": np.array([[0.0, -1.0, 0.0], [-1.0, 4.0, -1.0], [0.0, -1.0, 0.0]]),
-}
+# Kernels (by name in workshop.kernels) whose responses are signed on a photograph:
+# bright-to-dark and dark-to-bright edges give opposite signs, which is exactly what ReLU
+# then has to decide about.
+RELU_KERNELS = ("vertical edges", "horizontal edges", "diagonal edges", "outline")
 
 # A small signed feature map with distinct values, so every max has a single home.
 EXAMPLE_MAP = np.array(
@@ -79,7 +76,9 @@ class ReLUExplorer:
         self.image = np.asarray(image, dtype=float)
         if self.image.ndim != 2:
             raise ValueError(f"image must be a 2-D gray image, got shape {self.image.shape}")
-        self.kernels = dict(KERNELS if kernels is None else kernels)
+        if kernels is None:
+            kernels = {name: kernel_library.get(name) for name in RELU_KERNELS}
+        self.kernels = dict(kernels)
         if not self.kernels:
             raise ValueError("kernels is empty: give at least one named kernel")
         names = list(self.kernels)
@@ -108,8 +107,8 @@ class ReLUExplorer:
         zeros = np.zeros_like(self.image)
         axes[0].imshow(self.image, cmap="gray")
         axes[0].set_title("input photo\n(gray, 0 = black, 1 = white)")
-        self._before = axes[1].imshow(zeros, cmap="RdBu_r", vmin=-1, vmax=1)
-        self._after = axes[2].imshow(zeros, cmap="RdBu_r", vmin=-1, vmax=1)
+        self._before = axes[1].imshow(zeros, cmap=SIGNED_CMAP, vmin=-1, vmax=1)
+        self._after = axes[2].imshow(zeros, cmap=SIGNED_CMAP, vmin=-1, vmax=1)
         for ax in axes:
             ax.set_xticks([])
             ax.set_yticks([])
@@ -130,8 +129,7 @@ class ReLUExplorer:
         self.activated = ops.relu(self.feature_map)
         self.clipped_fraction = float(np.mean(self.feature_map < 0))
         # One colour scale for both panels, centred on zero, so "white" means zero in both.
-        # The 99th percentile rather than the max keeps thin edges visible on a projector.
-        lim = float(np.percentile(np.abs(self.feature_map), 99)) or 1.0
+        lim = signed_limit(self.feature_map)
         for artist, data in ((self._before, self.feature_map), (self._after, self.activated)):
             artist.set_data(data)
             artist.set_clim(-lim, lim)
@@ -210,23 +208,22 @@ class PoolingExplorer:
                 f"of at most {min(h, w)}."
             )
             return
-        spans = (h - k, w - k)
         if self.mode.value == "max":
             self.output = ops.max_pool2d(self.x, k, s)
             self.argmax = ops.pool_argmax(self.x, k, s)
         else:
             self.output = ops.avg_pool2d(self.x, k, s)
         oh, ow = self.output.shape
-        left_out = [span % s for span in spans]
+        left_out = [ops.conv_leftover(n, k, s) for n in (h, w)]
         self.message = (
             f"{h}x{w} = {h * w} values &rarr; {oh}x{ow} = {oh * ow} value(s) "
             f"(rows: floor((n - window) / stride) + 1 = floor(({h} - {k}) / {s}) + 1 = {oh})."
         )
         if any(left_out):
             self.message += (
-                f" <b>Does not fit exactly:</b> the stride leaves {left_out[0]} row(s) and "
-                f"{left_out[1]} column(s) at the bottom/right that no window covers; Keras "
-                "drops them silently (shown in grey)."
+                f" <b>Left over:</b> the stride leaves {left_out[0]} row(s) and "
+                f"{left_out[1]} column(s) at the bottom/right that no window reaches; they "
+                "are dropped, as Keras drops them (shown in grey)."
             )
         if k > s:
             self.message += " Window larger than stride: windows overlap."
@@ -253,13 +250,7 @@ class PoolingExplorer:
         left.clear()
         right.clear()
         # One colour scale for input and output, so each pooled value wears its source's colour.
-        low, high = float(self.x.min()), float(self.x.max())
-        lim = max(abs(low), abs(high)) or 1.0
-        scale = (
-            {"cmap": "RdBu_r", "vmin": -lim, "vmax": lim}
-            if low < 0 < high
-            else {"cmap": "viridis", "vmin": low, "vmax": high if high > low else low + 1}
-        )
+        scale = colour_scale(self.x)
         show_matrix(self.x, left, "input", highlight=self.window, **scale)
         if self.output is None:
             right.text(0.5, 0.5, "window does not fit", ha="center", va="center")
@@ -268,8 +259,8 @@ class PoolingExplorer:
             return
         k, s = int(self.size.value), int(self.stride.value)
         oh, ow = self.output.shape
-        covered_h, covered_w = (oh - 1) * s + k, (ow - 1) * s + k
         h, w = self.x.shape
+        covered_h, covered_w = h - ops.conv_leftover(h, k, s), w - ops.conv_leftover(w, k, s)
         if covered_h < h:  # rows no window reaches
             left.axhspan(covered_h - 0.5, h - 0.5, color="0.6", alpha=0.7)
         if covered_w < w:
