@@ -11,6 +11,7 @@ from cifar_fixtures import FaultyServer, build_archive, build_malicious_archive,
 
 from workshop import data
 from workshop.data import (
+    ARCHIVE_NAME,
     CLASS_NAMES,
     DataUnavailableError,
     load_cifar10,
@@ -18,7 +19,6 @@ from workshop.data import (
     stratified_subset,
     to_float,
 )
-from workshop.data_fetch import ARCHIVE_NAME
 
 
 @pytest.fixture(scope="module")

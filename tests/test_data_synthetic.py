@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from workshop import data
-from workshop.data import load_cifar10, to_float
-from workshop.data_synthetic import SYNTHETIC_SHAPES, synthetic_images
+from workshop.data import SYNTHETIC_SHAPES, load_cifar10, synthetic_images, to_float
 
 
 @pytest.fixture(autouse=True)

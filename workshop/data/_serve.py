@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workshop.data_fetch import SERVE_NAME, archive_path, verified_archive
+from workshop.data._fetch import SERVE_NAME, archive_path, verified_archive
 
 __all__ = ["build_server", "lan_ip", "serve_command", "share_url"]
 

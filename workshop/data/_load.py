@@ -1,4 +1,4 @@
-"""CIFAR-10 for the notebooks: verified, cached, parsed, subset; or a drawn stand-in.
+"""Loading CIFAR-10 from whichever source ``WORKSHOP_DATA`` names (see ``workshop.data``).
 
 ``load_cifar10()`` returns exactly what ``keras.datasets.cifar10.load_data()`` returns
 (uint8 images ``(n, 32, 32, 3)``, uint8 labels ``(n, 1)``), optionally a class-balanced subset.
@@ -6,7 +6,7 @@
 The environment variable ``WORKSHOP_DATA`` picks the source:
 - unset or ``cifar10``: the real archive from Keras' cache, downloaded (and verified) if missing;
 - a folder or ``.zip`` path: CIFAR-10 as image files in ``train/<class>/`` and ``test/<class>/``
-  (``workshop.data_folder``); not hash-verified, and every load says so;
+  (``workshop.data._folder``); not hash-verified, and every load says so;
 - ``synthetic``: ten drawn shapes with the same shapes and dtypes, no download (a venue with no
   copy of the data at all). It says so loudly every time it is loaded.
 """
@@ -23,36 +23,14 @@ from typing import IO
 
 import numpy as np
 
-from workshop.data_fetch import (
+from workshop.data._fetch import (
     DataUnavailableError,
     archive_path,
-    cache_dir,
-    cached_archive,
     expected_sha256,
     fetch_archive,
-    fetch_command,
 )
-from workshop.data_folder import folder_banner, load_image_folder, resolve_source
-from workshop.data_synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
-
-__all__ = [
-    "CLASS_NAMES",
-    "DataUnavailableError",
-    "N_TEST",
-    "N_TRAIN",
-    "SYNTHETIC_SHAPES",
-    "archive_path",
-    "cache_dir",
-    "cached_archive",
-    "class_names",
-    "data_mode",
-    "data_source",
-    "fetch_command",
-    "load_cifar10",
-    "parse_archive",
-    "stratified_subset",
-    "to_float",
-]
+from workshop.data._folder import folder_banner, load_image_folder, resolve_source
+from workshop.data._synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
 
 CLASS_NAMES = (
     "airplane",

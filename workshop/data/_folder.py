@@ -39,7 +39,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from workshop.data_fetch import DataUnavailableError, cache_dir
+from workshop.data._fetch import DataUnavailableError, cache_dir
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -79,7 +79,7 @@ _ORDER_SEED = 10
 
 
 def _class_names() -> tuple[str, ...]:
-    from workshop.data import CLASS_NAMES
+    from workshop.data._load import CLASS_NAMES
 
     return CLASS_NAMES
 
