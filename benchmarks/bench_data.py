@@ -88,7 +88,7 @@ def _bench_hash(folder: Path, big: Path) -> dict:
 
 
 def _bench_share(folder: Path, big: Path) -> dict:
-    """serve-data -> fetch (pooch, hash, atomic rename) vs a bare urllib download, loopback."""
+    """serve-data -> fetch (hash while streaming, atomic rename) vs a bare urllib download."""
     from workshop.data import build_server, fetch_archive
 
     server = build_server(big, "127.0.0.1", 0)

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from cifar_fixtures import FaultyServer, build_archive, build_malicious_archive, refused_url
 
-from workshop import data
 from workshop.data import (
     ARCHIVE_NAME,
     CLASS_NAMES,
     DataUnavailableError,
+    _load,
     load_cifar10,
     parse_archive,
     stratified_subset,
@@ -35,26 +35,22 @@ def real_env(tmp_path, monkeypatch, small):
     monkeypatch.setenv("WORKSHOP_CIFAR10_URL", refused_url())
     monkeypatch.setenv("WORKSHOP_FETCH_TIMEOUT", "1")
     # The small archive has 200 training and 40 test images.
-    monkeypatch.setattr(data, "N_TRAIN", 200)
-    monkeypatch.setattr(data, "N_TEST", 40)
+    monkeypatch.setattr(_load, "N_TRAIN", 200)
+    monkeypatch.setattr(_load, "N_TEST", 40)
     final = tmp_path / "keras" / "datasets" / ARCHIVE_NAME
     final.parent.mkdir(parents=True)
     return final
 
 
-def test_class_names():
-    assert CLASS_NAMES == (
-        "airplane",
-        "automobile",
-        "bird",
-        "cat",
-        "deer",
-        "dog",
-        "frog",
-        "horse",
-        "ship",
-        "truck",
-    )
+def test_class_names_are_the_archives_label_names(small):
+    # batches.meta in the archive lists the class names in label order: the constant must agree.
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(small.data), mode="r:gz") as tar:
+        meta = pickle.load(tar.extractfile("cifar-10-batches-py/batches.meta"))  # our own fixture
+    assert tuple(name.decode() for name in meta[b"label_names"]) == CLASS_NAMES
+    assert len(set(CLASS_NAMES)) == 10
 
 
 def test_parse_matches_the_images_written(small):

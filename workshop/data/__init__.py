@@ -21,36 +21,39 @@ internet, a classmate's ``serve-data`` or a USB stick); sharing it with the room
 
 from __future__ import annotations
 
-from workshop.data._fetch import (
+import importlib
+from typing import TYPE_CHECKING
+
+from workshop.data._archive import CLASS_NAMES, N_TEST, N_TRAIN, parse_archive
+from workshop.data._cache import (
     ARCHIVE_NAME,
     OFFICIAL_SHA256,
     OFFICIAL_SIZE,
     OFFICIAL_URL,
     SERVE_NAME,
-    DataUnavailableError,
     archive_path,
     cache_dir,
-    cached_archive,
     expected_sha256,
-    fetch_archive,
-    fetch_command,
-    sha256_of,
 )
+from workshop.data._errors import DataUnavailableError
+from workshop.data._fetch import fetch_archive, fetch_command
 from workshop.data._folder import ImageSource, count_images, load_image_folder, resolve_source
 from workshop.data._load import (
-    CLASS_NAMES,
-    N_TEST,
-    N_TRAIN,
     class_names,
     data_mode,
     data_source,
     load_cifar10,
-    parse_archive,
     stratified_subset,
     to_float,
 )
-from workshop.data._serve import build_server, lan_ip, serve_command, share_url
 from workshop.data._synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
+from workshop.data._verify import Verdict, cached_archive, sha256_of, verify
+
+if TYPE_CHECKING:
+    from workshop.data._serve import build_server, lan_ip, serve_command, share_url
+
+# Loaded on first use: the HTTP server is for the instructor's laptop, not for every import.
+_LAZY = {name: "_serve" for name in ("build_server", "lan_ip", "serve_command", "share_url")}
 
 __all__ = [
     # loading, whatever the source
@@ -78,6 +81,9 @@ __all__ = [
     "fetch_command",
     "parse_archive",
     "sha256_of",
+    # the one meaning of "verified"
+    "Verdict",
+    "verify",
     # sharing it with the room
     "build_server",
     "lan_ip",
@@ -93,3 +99,15 @@ __all__ = [
     "SYNTHETIC_SHAPES",
     "synthetic_images",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
