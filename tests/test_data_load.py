@@ -48,7 +48,8 @@ def test_class_names_are_the_archives_label_names(small):
     import tarfile
 
     with tarfile.open(fileobj=io.BytesIO(small.data), mode="r:gz") as tar:
-        meta = pickle.load(tar.extractfile("cifar-10-batches-py/batches.meta"))  # our own fixture
+        member = tar.extractfile("cifar-10-batches-py/batches.meta")
+        meta = pickle.load(member, encoding="bytes")  # our own fixture, written like Python 2
     assert tuple(name.decode() for name in meta[b"label_names"]) == CLASS_NAMES
     assert len(set(CLASS_NAMES)) == 10
 

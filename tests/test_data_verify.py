@@ -152,7 +152,9 @@ def test_the_size_alone_never_verifies(tmp_path, monkeypatch):
 
 def test_a_stamp_is_never_taken_for_bytes_about_to_be_unpickled(env):
     env.datasets.mkdir(parents=True)
-    env.final.write_bytes(env.small.data[:-1] + b"\0")
+    damaged = bytearray(env.small.data)
+    damaged[len(damaged) // 2] ^= 0xFF
+    env.final.write_bytes(damaged)
     st = env.final.stat()
     stamp = env.final.with_name(ARCHIVE_NAME + ".verified.json")
     record = {"sha256": env.small.sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
