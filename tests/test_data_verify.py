@@ -109,6 +109,18 @@ def test_load_hashes_the_bytes_it_parses_once(env, hashed, capsys):
     assert len(x) == len(env.small.x_train)
 
 
+def test_first_load_parses_what_it_downloaded_hashed_once(env, hashed, monkeypatch, capsys):
+    server = FaultyServer(env.small.data)
+    monkeypatch.setenv("WORKSHOP_CIFAR10_URL", server.url)
+    try:
+        (x, _), _ = load_cifar10()  # not cached: downloads, verifies, parses
+    finally:
+        server.close()
+    assert "downloading it once" in capsys.readouterr().out
+    assert hashed() == len(env.small.data)
+    assert len(x) == len(env.small.x_train) and cached_archive() == env.final
+
+
 def test_parse_archive_hashes_once(small, hashed):
     raw = small.data
     parse_archive(raw, small.sha256)

@@ -77,12 +77,15 @@ def _open_for_write(path: str | os.PathLike[str]) -> IO[bytes]:
     return open(path, "wb")
 
 
-def _store(chunks: Iterable[bytes], total: int | None, desc: str, target: Path) -> Verdict:
+def _store(
+    chunks: Iterable[bytes], total: int | None, desc: str, target: Path, keep: bytearray | None
+) -> Verdict:
     """Stream ``chunks`` into a temporary file beside ``target``, hashing them on the way.
 
     The file is renamed to ``target`` (and stamped) only if :func:`verify` accepts the hash;
     otherwise, and on any error or interruption, the temporary file is removed. A failure to
     read ``chunks`` is the source's to explain; a failure to write is explained here.
+    ``keep`` also collects the bytes, for a load that parses them without reading them back.
     """
     folder = target.parent
     try:
@@ -105,6 +108,8 @@ def _store(chunks: Iterable[bytes], total: int | None, desc: str, target: Path) 
                 except OSError as exc:
                     raise _cache_error(exc, folder) from None
                 bar.update(len(chunk))
+                if keep is not None:
+                    keep += chunk
             try:
                 out.flush()
                 os.fsync(out.fileno())
@@ -142,15 +147,15 @@ def _file_chunks(source: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def _copy_local(source: Path, target: Path) -> Verdict:
-    return _store(_file_chunks(source), source.stat().st_size, "copying", target)
+def _copy_local(source: Path, target: Path, keep: bytearray | None) -> Verdict:
+    return _store(_file_chunks(source), source.stat().st_size, "copying", target, keep)
 
 
-def _download(url: str, target: Path) -> Verdict:
+def _download(url: str, target: Path, keep: bytearray | None) -> Verdict:
     from workshop.data._download import open_download  # HTTP and TLS load only when needed
 
     with open_download(url) as download:
-        return _store(download.chunks(), download.total, "downloading", target)
+        return _store(download.chunks(), download.total, "downloading", target, keep)
 
 
 # --- where from -----------------------------------------------------------------------------------
@@ -192,14 +197,16 @@ def _normalise_source(source: str) -> str:
     return source
 
 
-def _from_legacy_place(target: Path) -> bool:
+def _from_legacy_place(target: Path, keep: bytearray | None) -> bool:
     """Copy an archive an older Keras left behind, if it is the right one; True if it was."""
     legacy = target.parent / LEGACY_NAME
     if not legacy.is_file():
         return False
     print(f"Found an archive where older Keras versions kept it: {legacy}")
-    if _copy_local(legacy, target):
+    if _copy_local(legacy, target, keep):
         return True
+    if keep is not None:
+        keep.clear()
     print("It is not the CIFAR-10 archive (wrong SHA-256), so it was not used.")
     return False
 
@@ -210,6 +217,14 @@ def fetch_archive(source: str | None = None) -> Path:
     ``source``: ``None`` for the official server, an ``http(s)://`` URL (e.g. a classmate's
     ``serve-data``), or a local file path. Whatever the source, the SHA-256 decides.
     Raises :class:`DataUnavailableError` with a learner-facing message on any failure.
+    """
+    return fetch_and_keep(source, None)
+
+
+def fetch_and_keep(source: str | None, keep: bytearray | None) -> Path:
+    """:func:`fetch_archive`; ``keep`` also receives the verified bytes if they were fetched now.
+
+    A first load parses the bytes it just downloaded, so they are hashed once, not twice.
     """
     target = archive_path()
     folder = target.parent
@@ -230,20 +245,20 @@ def fetch_archive(source: str | None = None) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _cache_error(exc, folder) from None
-    if source is None and _from_legacy_place(target):
+    if source is None and _from_legacy_place(target, keep):
         return target
 
     if source is None or _is_url(source):
         origin = source or source_url()
         print(f"Downloading CIFAR-10 (about 163 MiB) from {origin}")
         print(f"into {target}")
-        verdict = _download(origin, target)
+        verdict = _download(origin, target, keep)
     else:
         path = _resolve_local(source)
         origin = str(path)
         print(f"Copying CIFAR-10 from {path}")
         print(f"into {target}")
-        verdict = _copy_local(path, target)
+        verdict = _copy_local(path, target, keep)
     if not verdict:
         raise _wrong_file(origin, verdict.sha256)
     return target

@@ -21,7 +21,7 @@ import numpy as np
 from workshop.data._archive import CLASS_NAMES, N_TEST, N_TRAIN, Arrays, parse_verified
 from workshop.data._cache import archive_path
 from workshop.data._errors import DataUnavailableError
-from workshop.data._fetch import fetch_archive
+from workshop.data._fetch import fetch_and_keep
 from workshop.data._folder import ImageSource, folder_banner, load_image_folder, resolve_source
 from workshop.data._synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
 from workshop.data._verify import verify
@@ -114,7 +114,10 @@ def _load_real() -> Arrays:
     path = archive_path()
     if not path.is_file():
         print("CIFAR-10 is not cached yet; downloading it once (next time it loads offline).")
-        path = fetch_archive(None)
+        fetched = bytearray()
+        path = fetch_and_keep(None, fetched)
+        if fetched:  # verified while it streamed in: parse it as it is, no second hash
+            return parse_verified(bytes(fetched))
     try:
         raw = Path(path).read_bytes()  # hash and parse the same bytes: no swap in between
     except OSError as exc:
