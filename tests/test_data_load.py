@@ -184,3 +184,19 @@ def test_to_float():
     np.testing.assert_allclose(f, [[0.0, 0.2, 1.0]], atol=1e-7)
     with pytest.raises(TypeError, match="uint8"):
         to_float(f)
+
+
+def test_importing_the_data_package_loads_no_network_or_server_code():
+    # HTTP, TLS, progress bars and the serve-data server load when first used, not on import.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, workshop.data\n"
+        "heavy = ('ssl', 'http', 'requests', 'urllib3', 'tqdm', 'PIL', 'tensorflow', 'keras',"
+        " 'matplotlib', 'ipywidgets')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
