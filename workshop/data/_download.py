@@ -2,24 +2,24 @@
 
 :func:`open_download` connects and checks the status; its ``chunks()`` stream the body. Every
 failure becomes a :class:`DataUnavailableError` that says what happened and what to do next,
-decided by the *type* of the exception (and its causes), never by its message text:
+decided by the *type* of the exception, never by its message text (which other libraries
+word as they like, and translate). The first match wins, looking through the exception and
+everything it wraps:
 
-==========================================================  =====================================
-exception found in the chain of causes                      the learner is told
-==========================================================  =====================================
-``requests.HTTPError`` with status 404                      wrong address / not shared there
-``requests.HTTPError`` with any other status                the server has a problem
-``ssl.SSLError`` (``requests.exceptions.SSLError``)         secure connection failed: certificate
-``socket.gaierror``                                         name lookup failed: offline or no DNS
-``ConnectionRefusedError``                                  nothing serves there: is serve-data on?
-``requests.exceptions.ConnectTimeout``                      connecting timed out
-``TimeoutError`` (``socket.timeout``), ``requests.Timeout`` the server stopped sending (timed out)
-``http.client.IncompleteRead``, ``ConnectionResetError``,   the connection dropped half-way
-``ConnectionAbortedError``, ``ChunkedEncodingError``,
-fewer bytes than ``Content-Length``
-``OSError`` with errno ENETUNREACH / EHOSTUNREACH           offline
-any other ``requests.RequestException`` / exception         "downloading failed" and its text
-==========================================================  =====================================
+- ``requests.HTTPError``: status 404 -> wrong address or not shared there; any other status ->
+  the server has a problem;
+- ``ssl.SSLError`` (also inside ``requests.exceptions.SSLError``) -> the secure connection
+  failed: expired certificate or a network that intercepts HTTPS;
+- ``socket.gaierror`` -> the name lookup failed: offline, or no DNS;
+- ``ConnectionRefusedError`` -> nothing serves there: is serve-data still running?
+- ``requests.exceptions.ConnectTimeout`` -> connecting timed out;
+- ``requests.exceptions.Timeout``, ``TimeoutError`` (= ``socket.timeout``) -> the server stopped
+  sending;
+- ``http.client.IncompleteRead``, ``ConnectionResetError`` (``RemoteDisconnected``),
+  ``ConnectionAbortedError``, ``requests.exceptions.ChunkedEncodingError``, or fewer bytes than
+  the announced ``Content-Length`` (:class:`Truncated`) -> the connection dropped half-way;
+- ``OSError`` with errno ``ENETUNREACH`` / ``EHOSTUNREACH`` -> this computer is offline;
+- anything else -> "downloading failed", with the exception's own words.
 
 Writing into the cache is not done here, so a full disk (an ``OSError`` too) is never mistaken
 for a network fault: the caller classifies write errors by errno.

@@ -56,16 +56,19 @@ def verify(
 ) -> Verdict:
     """Is this the archive we expect? The only function that decides "verified".
 
-    Verified: the SHA-256 of the bytes equals ``expected`` (default :func:`expected_sha256`).
-    The bytes are hashed at most once, and the caller says which bytes:
+    **Verified** means: the SHA-256 of the bytes equals ``expected`` (default
+    :func:`expected_sha256`, the official hash). Nothing else counts: not the size, the name or
+    where the file came from. The bytes are hashed at most once; the caller says which:
 
     - ``content``: these bytes, e.g. the ones a load read from ``path`` and will parse;
     - ``sha256``: the hash already taken while the bytes streamed into ``path`` (fetch);
     - neither: the file at ``path`` is read and hashed here (``progress`` shows a bar).
 
-    With ``trust_stamp`` a stamp that still matches the file at ``path`` stands in for hashing
-    it again (for checks that only look). A positive verdict on the archive at its cached place
-    is stamped, so the next look is cheap.
+    With ``trust_stamp`` a stamp that still matches the file at ``path`` (size and modification
+    time) stands in for hashing it again: the stamp records an earlier verdict of this function,
+    so the meaning is the same. Only checks that look use it (the doctor, ``cached_archive``);
+    bytes about to be unpickled are always hashed. A positive verdict on the archive at its
+    cached place is stamped, so the next look is cheap.
     """
     want = (expected or expected_sha256()).lower()
     if trust_stamp and path is not None and content is None and sha256 is None:
