@@ -47,8 +47,7 @@ def _bench_parse(folder: Path) -> dict:
     from keras.src.backend import config
     from keras.src.utils import file_utils
 
-    from workshop.data import parse_archive
-    from workshop.data_fetch import ARCHIVE_NAME, OFFICIAL_SHA256
+    from workshop.data import ARCHIVE_NAME, OFFICIAL_SHA256, parse_archive
 
     src = build_archive(folder / "full.tar.gz", per_batch=10_000, compressible=True)
     raw = src.data
@@ -81,7 +80,7 @@ def _bench_parse(folder: Path) -> dict:
 def _bench_hash(folder: Path, big: Path) -> dict:
     from keras.src.utils.file_utils import hash_file
 
-    from workshop.data_fetch import sha256_of
+    from workshop.data import sha256_of
 
     ours = median_seconds(lambda: sha256_of(big), repeat=3, warmup=1)
     theirs = median_seconds(lambda: hash_file(str(big)), repeat=3, warmup=1)
@@ -89,9 +88,8 @@ def _bench_hash(folder: Path, big: Path) -> dict:
 
 
 def _bench_share(folder: Path, big: Path) -> dict:
-    """serve-data -> fetch (pooch, hash, atomic rename) vs a bare urllib download, loopback."""
-    from workshop.data_fetch import fetch_archive
-    from workshop.serve_data import build_server
+    """serve-data -> fetch (hash while streaming, atomic rename) vs a bare urllib download."""
+    from workshop.data import build_server, fetch_archive
 
     server = build_server(big, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -129,7 +127,7 @@ def _bench_share(folder: Path, big: Path) -> dict:
 
 
 def _bench_synthetic() -> dict:
-    from workshop.data_synthetic import synthetic_images
+    from workshop.data import synthetic_images
 
     ours = median_seconds(lambda: synthetic_images(10_000), repeat=3, warmup=1)
     rng = np.random.default_rng(0)
@@ -152,7 +150,7 @@ def _bench_image_folder(folder: Path) -> dict | None:
             "train/<class>/ and test/<class>/ images)"
         )
         return None
-    from workshop.data_folder import load_image_folder, resolve_source
+    from workshop.data import load_image_folder, resolve_source
 
     source = resolve_source(raw)
     old = os.environ.get("KERAS_HOME")

@@ -37,7 +37,7 @@ def _real_source() -> str | None:
     images = os.environ.get("WORKSHOP_BENCH_IMAGES", "").strip()
     if images:
         return images
-    from workshop.data_fetch import cached_archive
+    from workshop.data import cached_archive
 
     if cached_archive() is not None:
         return "cifar10"

@@ -19,9 +19,7 @@ from types import SimpleNamespace
 import pytest
 from cifar_fixtures import FaultyServer, build_archive, cache_leftovers, refused_url
 
-from workshop import data_fetch
-from workshop.data import cached_archive, fetch_command
-from workshop.data_fetch import ARCHIVE_NAME, sha256_of
+from workshop.data import ARCHIVE_NAME, _fetch, cached_archive, fetch_command, sha256_of
 
 ROOT = Path(__file__).resolve().parents[1]
 STAMP = ARCHIVE_NAME + ".verified.json"
@@ -218,7 +216,7 @@ def test_interrupted_download_leaves_nothing(env, server, capsys, monkeypatch):
         def __exit__(self, *exc):
             self.fh.close()
 
-    monkeypatch.setattr(data_fetch, "_open_for_write", Interrupting)
+    monkeypatch.setattr(_fetch, "_open_for_write", Interrupting)
     assert fetch_command(server.url) == 130
     assert "Nothing partial was kept" in capsys.readouterr().out
     assert_clean(env)
@@ -274,7 +272,7 @@ class _ReadOnly:
 
 @pytest.mark.parametrize("source", ["url", "path"])
 def test_full_disk_simulated(env, server, small, capsys, monkeypatch, source):
-    monkeypatch.setattr(data_fetch, "_open_for_write", _FullDisk)
+    monkeypatch.setattr(_fetch, "_open_for_write", _FullDisk)
     rc = fetch_command(server.url if source == "url" else str(small.path))
     assert_failed(capsys, rc, "is full", "KERAS_HOME", "Nothing was saved")
     assert_clean(env)
@@ -282,7 +280,7 @@ def test_full_disk_simulated(env, server, small, capsys, monkeypatch, source):
 
 @pytest.mark.parametrize("source", ["url", "path"])
 def test_read_only_cache_simulated(env, server, small, capsys, monkeypatch, source):
-    monkeypatch.setattr(data_fetch, "_open_for_write", _ReadOnly)
+    monkeypatch.setattr(_fetch, "_open_for_write", _ReadOnly)
     rc = fetch_command(server.url if source == "url" else str(small.path))
     assert_failed(capsys, rc, "Cannot write to the cache folder", "KERAS_HOME")
     assert_clean(env)

@@ -19,8 +19,13 @@ import pytest
 from PIL import Image, ImageFile
 
 from workshop import data, doctor
-from workshop.data import CLASS_NAMES, load_cifar10, stratified_subset, to_float
-from workshop.data_fetch import DataUnavailableError
+from workshop.data import (
+    CLASS_NAMES,
+    DataUnavailableError,
+    load_cifar10,
+    stratified_subset,
+    to_float,
+)
 
 N_TRAIN, N_TEST = 3, 2  # images per class in every tree built here
 
@@ -411,7 +416,7 @@ def test_second_load_reads_the_cache(tmp_path, monkeypatch, capsys):
 
 
 def test_cache_without_write_is_not_used(tmp_path, monkeypatch, capsys):
-    from workshop.data_folder import load_image_folder, resolve_source
+    from workshop.data import load_image_folder, resolve_source
 
     make_tree(tmp_path / "src")
     source = resolve_source(str(tmp_path / "src"))

@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 from cifar_fixtures import build_archive
 
-from workshop.data import fetch_command
-from workshop.data_fetch import ARCHIVE_NAME, OFFICIAL_SHA256
+from workshop.data import ARCHIVE_NAME, OFFICIAL_SHA256, fetch_command
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 from cifar_fixtures import FaultyServer, build_archive, build_malicious_archive, refused_url
 
-from workshop import data
 from workshop.data import (
+    ARCHIVE_NAME,
     CLASS_NAMES,
     DataUnavailableError,
+    _load,
     load_cifar10,
     parse_archive,
     stratified_subset,
     to_float,
 )
-from workshop.data_fetch import ARCHIVE_NAME
 
 
 @pytest.fixture(scope="module")
@@ -35,26 +35,23 @@ def real_env(tmp_path, monkeypatch, small):
     monkeypatch.setenv("WORKSHOP_CIFAR10_URL", refused_url())
     monkeypatch.setenv("WORKSHOP_FETCH_TIMEOUT", "1")
     # The small archive has 200 training and 40 test images.
-    monkeypatch.setattr(data, "N_TRAIN", 200)
-    monkeypatch.setattr(data, "N_TEST", 40)
+    monkeypatch.setattr(_load, "N_TRAIN", 200)
+    monkeypatch.setattr(_load, "N_TEST", 40)
     final = tmp_path / "keras" / "datasets" / ARCHIVE_NAME
     final.parent.mkdir(parents=True)
     return final
 
 
-def test_class_names():
-    assert CLASS_NAMES == (
-        "airplane",
-        "automobile",
-        "bird",
-        "cat",
-        "deer",
-        "dog",
-        "frog",
-        "horse",
-        "ship",
-        "truck",
-    )
+def test_class_names_are_the_archives_label_names(small):
+    # batches.meta in the archive lists the class names in label order: the constant must agree.
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(small.data), mode="r:gz") as tar:
+        member = tar.extractfile("cifar-10-batches-py/batches.meta")
+        meta = pickle.load(member, encoding="bytes")  # our own fixture, written like Python 2
+    assert tuple(name.decode() for name in meta[b"label_names"]) == CLASS_NAMES
+    assert len(set(CLASS_NAMES)) == 10
 
 
 def test_parse_matches_the_images_written(small):
@@ -187,3 +184,19 @@ def test_to_float():
     np.testing.assert_allclose(f, [[0.0, 0.2, 1.0]], atol=1e-7)
     with pytest.raises(TypeError, match="uint8"):
         to_float(f)
+
+
+def test_importing_the_data_package_loads_no_network_or_server_code():
+    # HTTP, TLS, progress bars and the serve-data server load when first used, not on import.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, workshop.data\n"
+        "heavy = ('ssl', 'http', 'requests', 'urllib3', 'tqdm', 'PIL', 'tensorflow', 'keras',"
+        " 'matplotlib', 'ipywidgets')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

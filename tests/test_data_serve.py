@@ -16,9 +16,15 @@ from pathlib import Path
 import pytest
 from cifar_fixtures import build_archive
 
-from workshop.data import fetch_command
-from workshop.data_fetch import ARCHIVE_NAME, sha256_of
-from workshop.serve_data import build_server, lan_ip, serve_command, share_url
+from workshop.data import (
+    ARCHIVE_NAME,
+    build_server,
+    fetch_command,
+    lan_ip,
+    serve_command,
+    sha256_of,
+    share_url,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workshop import data
-from workshop.data import load_cifar10, to_float
-from workshop.data_synthetic import SYNTHETIC_SHAPES, synthetic_images
+from workshop.data import SYNTHETIC_SHAPES, _load, load_cifar10, synthetic_images, to_float
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +25,8 @@ def test_shapes_dtypes_and_balance():
 
 def test_default_sizes_are_cifar_sizes(monkeypatch):
     # Same code path as the full 50,000 / 10,000, made smaller to keep the test fast.
-    monkeypatch.setattr(data, "N_TRAIN", 120)
-    monkeypatch.setattr(data, "N_TEST", 30)
+    monkeypatch.setattr(_load, "N_TRAIN", 120)  # the loader's own names, not the public face
+    monkeypatch.setattr(_load, "N_TEST", 30)
     (x, _), (xt, _) = load_cifar10()
     assert x.shape == (120, 32, 32, 3) and xt.shape == (30, 32, 32, 3)
 

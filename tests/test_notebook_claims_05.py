@@ -20,7 +20,7 @@ keras = pytest.importorskip("keras")
 
 from workshop import data, models, plots  # noqa: E402
 from workshop.checks import cifar10 as check  # noqa: E402
-from workshop.data_fetch import OFFICIAL_SIZE  # noqa: E402
+from workshop.data import OFFICIAL_SIZE  # noqa: E402
 from workshop.layers import multiply_adds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

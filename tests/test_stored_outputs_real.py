@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workshop.data_synthetic import SYNTHETIC_SHAPES
+from workshop.data import SYNTHETIC_SHAPES
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 REAL_DATA_NOTEBOOKS = ["04_cnn_architecture.ipynb", "05_cifar10.ipynb"]

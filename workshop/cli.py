@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workshop.data import fetch_command
 
         return fetch_command(args.source)
-    from workshop.serve_data import serve_command
+    from workshop.data import serve_command
 
     return serve_command(args.host, args.port)
 

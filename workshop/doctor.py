@@ -195,8 +195,7 @@ def check_cifar10() -> CheckResult:
 
 def _check_image_folder(raw: str) -> CheckResult:
     """WORKSHOP_DATA names a folder or .zip of images: is it there, and laid out right?"""
-    from workshop.data import DataUnavailableError
-    from workshop.data_folder import count_images, resolve_source
+    from workshop.data import DataUnavailableError, count_images, resolve_source
 
     try:
         source = resolve_source(raw)

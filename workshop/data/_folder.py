@@ -39,7 +39,9 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from workshop.data_fetch import DataUnavailableError, cache_dir
+from workshop.data._archive import CLASS_NAMES, Arrays
+from workshop.data._cache import cache_dir
+from workshop.data._errors import DataUnavailableError
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -76,12 +78,6 @@ _SIZE = 32
 # A fixed order that mixes the classes, as the official batches do: Keras' validation_split
 # takes the *last* images, which in class-sorted order would all be trucks.
 _ORDER_SEED = 10
-
-
-def _class_names() -> tuple[str, ...]:
-    from workshop.data import CLASS_NAMES
-
-    return CLASS_NAMES
 
 
 def _is_junk(parts: Iterable[str]) -> bool:
@@ -204,7 +200,7 @@ def _strip_wrapper(names: list[str], where: Path) -> tuple[str, list[str]]:
     raise DataUnavailableError(
         f"{where} has no train/ or test/ folder of images.\n"
         "Expected train/<class>/ and test/<class>/ folders of images (directly inside, or inside "
-        f"one folder), with CIFAR-10's ten class names: {', '.join(_class_names())}."
+        f"one folder), with CIFAR-10's ten class names: {', '.join(CLASS_NAMES)}."
     )
 
 
@@ -219,7 +215,7 @@ def _suggest(name: str, classes: tuple[str, ...]) -> str | None:
 
 def _split_members(names: list[str], where: Path) -> dict[str, list[tuple[str, int]]]:
     """``{split: [(relative path, label), ...]}``, every folder and file checked."""
-    classes = _class_names()
+    classes = CLASS_NAMES
     found: dict[str, dict[str, list[str]]] = {s: {} for s in SPLITS}
     for name in names:
         parts = name.split("/")
@@ -333,8 +329,6 @@ def _decode_all(
 
 
 # --- caching ----------------------------------------------------------------------------------
-
-Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def _cache_file(source: ImageSource) -> Path:

@@ -1,4 +1,4 @@
-"""CIFAR-10 for the notebooks: verified, cached, parsed, subset; or a drawn stand-in.
+"""Loading CIFAR-10 from whichever source ``WORKSHOP_DATA`` names (see ``workshop.data``).
 
 ``load_cifar10()`` returns exactly what ``keras.datasets.cifar10.load_data()`` returns
 (uint8 images ``(n, 32, 32, 3)``, uint8 labels ``(n, 1)``), optionally a class-balanced subset.
@@ -6,70 +6,27 @@
 The environment variable ``WORKSHOP_DATA`` picks the source:
 - unset or ``cifar10``: the real archive from Keras' cache, downloaded (and verified) if missing;
 - a folder or ``.zip`` path: CIFAR-10 as image files in ``train/<class>/`` and ``test/<class>/``
-  (``workshop.data_folder``); not hash-verified, and every load says so;
+  (``workshop.data._folder``); not hash-verified, and every load says so;
 - ``synthetic``: ten drawn shapes with the same shapes and dtypes, no download (a venue with no
   copy of the data at all). It says so loudly every time it is loaded.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import os
-import pickle
-import tarfile
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 
-from workshop.data_fetch import (
-    DataUnavailableError,
-    archive_path,
-    cache_dir,
-    cached_archive,
-    expected_sha256,
-    fetch_archive,
-    fetch_command,
-)
-from workshop.data_folder import folder_banner, load_image_folder, resolve_source
-from workshop.data_synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
+from workshop.data._archive import CLASS_NAMES, N_TEST, N_TRAIN, Arrays, parse_verified
+from workshop.data._cache import archive_path
+from workshop.data._errors import DataUnavailableError
+from workshop.data._fetch import fetch_and_keep
+from workshop.data._folder import ImageSource, folder_banner, load_image_folder, resolve_source
+from workshop.data._synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
+from workshop.data._verify import verify
 
-__all__ = [
-    "CLASS_NAMES",
-    "DataUnavailableError",
-    "N_TEST",
-    "N_TRAIN",
-    "SYNTHETIC_SHAPES",
-    "archive_path",
-    "cache_dir",
-    "cached_archive",
-    "class_names",
-    "data_mode",
-    "data_source",
-    "fetch_command",
-    "load_cifar10",
-    "parse_archive",
-    "stratified_subset",
-    "to_float",
-]
-
-CLASS_NAMES = (
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
-)
-N_TRAIN = 50_000
-N_TEST = 10_000
 _MODES = ("cifar10", "synthetic")
-_BATCH_DIR = "cifar-10-batches-py"
 
 
 def data_mode() -> str:
@@ -82,7 +39,7 @@ def data_mode() -> str:
     return mode if mode in _MODES else "folder"
 
 
-def _folder_source():
+def _folder_source() -> ImageSource:
     """The ``WORKSHOP_DATA`` path as an image source (an error says what to do if it is wrong)."""
     return resolve_source(os.environ["WORKSHOP_DATA"].strip())
 
@@ -152,104 +109,29 @@ def stratified_subset(
     return x[idx], y[idx]
 
 
-class _NumpyOnlyUnpickler(pickle.Unpickler):
-    """Defence in depth: even a verified file may only rebuild numpy arrays and plain data."""
-
-    _ALLOWED = {
-        ("numpy", "ndarray"),
-        ("numpy", "dtype"),
-        ("numpy.core.multiarray", "_reconstruct"),
-        ("numpy._core.multiarray", "_reconstruct"),
-    }
-
-    def find_class(self, module: str, name: str) -> object:
-        if (module, name) not in self._ALLOWED:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a CIFAR-10 batch")
-        if module.startswith("numpy.core") and hasattr(np, "_core"):
-            module = "numpy._core" + module[len("numpy.core") :]  # numpy 2 name, no warning
-        return super().find_class(module, name)
-
-
-def _read_batch(fh: IO[bytes], member: str) -> tuple[np.ndarray, np.ndarray]:
-    """One pickled batch -> (rows of 3072 uint8, labels (n, 1) uint8)."""
-    batch = _NumpyOnlyUnpickler(fh, encoding="bytes").load()
-    # Written by Python 2: keys arrive as bytes.
-    batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
-    data = np.asarray(batch["data"], dtype=np.uint8)
-    labels = np.asarray(batch["labels"], dtype=np.uint8)
-    if data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or data.shape[0] != labels.size:
-        raise DataUnavailableError(f"{member} has data of shape {data.shape}: not CIFAR-10.")
-    return data, labels.reshape(-1, 1)
-
-
-def _rows_to_images(rows: list[np.ndarray]) -> np.ndarray:
-    """Rows of 1024 red, then 1024 green, then 1024 blue values -> (n, 32, 32, 3)."""
-    out = np.empty((sum(len(r) for r in rows), 32, 32, 3), dtype=np.uint8)
-    flat = out.reshape(len(out), 1024, 3)
-    start = 0
-    for r in rows:
-        planes = r.reshape(len(r), 3, 1024)
-        for c in range(3):  # one plane at a time: much faster than one big transposed copy
-            flat[start : start + len(r), :, c] = planes[:, c]
-        start += len(r)
-    return out
-
-
-def parse_archive(
-    raw: bytes, sha256: str | None = None
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Parse the bytes of ``cifar-10-python.tar.gz`` into Keras-style arrays.
-
-    The bytes are hashed first and nothing is unpickled unless the SHA-256 equals ``sha256``
-    (default: the official hash): a pickle from an unverified file could run code.
-    """
-    want = sha256 or expected_sha256()
-    got = hashlib.sha256(raw).hexdigest()
-    if got != want:
-        raise DataUnavailableError(
-            f"Refusing to unpack a CIFAR-10 archive whose SHA-256 is {got}, not {want}."
-        )
-    wanted = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
-    found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    # One pass in archive order: a gzip stream cannot seek backwards cheaply.
-    with tarfile.open(fileobj=io.BytesIO(raw), mode="r|gz") as tar:
-        for member in tar:
-            name = member.name.removeprefix(f"{_BATCH_DIR}/")
-            if member.isfile() and member.name.startswith(_BATCH_DIR) and name in wanted:
-                found[name] = _read_batch(tar.extractfile(member), member.name)
-    missing = [n for n in wanted if n not in found]
-    if missing:
-        raise DataUnavailableError(
-            f"The archive has no {_BATCH_DIR}/{missing[0]}: it is not CIFAR-10."
-        )
-    train = [found[n] for n in wanted[:5]]
-    x_train = _rows_to_images([b[0] for b in train])
-    y_train = np.concatenate([b[1] for b in train])
-    x_test = _rows_to_images([found["test_batch"][0]])
-    return (x_train, y_train), (x_test, found["test_batch"][1])
-
-
-def _load_real() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def _load_real() -> Arrays:
+    """The cached archive, downloaded first if missing; the bytes parsed are the bytes hashed."""
     path = archive_path()
     if not path.is_file():
         print("CIFAR-10 is not cached yet; downloading it once (next time it loads offline).")
-        path = fetch_archive(None)
+        fetched = bytearray()
+        path = fetch_and_keep(None, fetched)
+        if fetched:  # verified while it streamed in: parse it as it is, no second hash
+            return parse_verified(bytes(fetched))
     try:
         raw = Path(path).read_bytes()  # hash and parse the same bytes: no swap in between
     except OSError as exc:
         raise DataUnavailableError(f"Cannot read {path}: {exc}") from None
-    if hashlib.sha256(raw).hexdigest() != expected_sha256():
+    if not verify(path=path, content=raw):
         raise DataUnavailableError(
             f"The cached file {path} is damaged or incomplete (its SHA-256 is wrong), so it was "
             "not opened.\nRun `python -m workshop fetch` to replace it (or --from a classmate's "
             "serve-data URL), or set WORKSHOP_DATA=synthetic to carry on with the stand-in."
         )
-    return parse_archive(raw)
+    return parse_verified(raw)
 
 
-def load_cifar10(
-    n_train: int | None = None, n_test: int | None = None, seed: int = 0
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_cifar10(n_train: int | None = None, n_test: int | None = None, seed: int = 0) -> Arrays:
     """``(x_train, y_train), (x_test, y_test)`` like ``keras.datasets.cifar10.load_data()``.
 
     ``n_train`` / ``n_test``: take a class-balanced random subset of that size (``None``: all,

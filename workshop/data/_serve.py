@@ -19,7 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workshop.data_fetch import SERVE_NAME, archive_path, verified_archive
+from workshop.data._cache import SERVE_NAME, archive_path
+from workshop.data._verify import cached_archive
 
 __all__ = ["build_server", "lan_ip", "serve_command", "share_url"]
 
@@ -124,7 +125,7 @@ def build_server(archive: Path, host: str = "0.0.0.0", port: int = 8765) -> Thre
 def serve_command(host: str = "0.0.0.0", port: int = 8765) -> int:
     """``python -m workshop serve-data``: returns the process exit code."""
     print("Checking the cached CIFAR-10 archive (SHA-256)…")
-    archive = verified_archive(progress=True)
+    archive = cached_archive(rehash=True, progress=True)
     if archive is None:
         where = archive_path()
         state = "is damaged (wrong SHA-256)" if where.exists() else "is not there"

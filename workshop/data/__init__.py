@@ -1,0 +1,113 @@
+"""CIFAR-10 for the notebooks: verified, cached, parsed, subset; or a drawn stand-in.
+
+This is the data package's only public face: notebooks, the command line, the doctor, training,
+benchmarks and tests import from ``workshop.data``; the modules whose names start with ``_`` are
+its parts and may change.
+
+``load_cifar10()`` returns exactly what ``keras.datasets.cifar10.load_data()`` returns
+(uint8 images ``(n, 32, 32, 3)``, uint8 labels ``(n, 1)``), optionally a class-balanced subset.
+
+The environment variable ``WORKSHOP_DATA`` picks the source:
+- unset or ``cifar10``: the real archive from Keras' cache, downloaded (and verified) if missing;
+- a folder or ``.zip`` path: CIFAR-10 as image files in ``train/<class>/`` and ``test/<class>/``;
+  not hash-verified, and every load says so;
+- ``synthetic``: ten drawn shapes with the same shapes and dtypes, no download (a venue with no
+  copy of the data at all). It says so loudly every time it is loaded.
+
+Getting the archive onto a laptop: ``fetch_archive`` / ``python -m workshop fetch`` (from the
+internet, a classmate's ``serve-data`` or a USB stick); sharing it with the room:
+``serve_command`` / ``python -m workshop serve-data``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from workshop.data._archive import CLASS_NAMES, N_TEST, N_TRAIN, parse_archive
+from workshop.data._cache import (
+    ARCHIVE_NAME,
+    OFFICIAL_SHA256,
+    OFFICIAL_SIZE,
+    OFFICIAL_URL,
+    SERVE_NAME,
+    archive_path,
+    cache_dir,
+    expected_sha256,
+)
+from workshop.data._errors import DataUnavailableError
+from workshop.data._fetch import fetch_archive, fetch_command
+from workshop.data._folder import ImageSource, count_images, load_image_folder, resolve_source
+from workshop.data._load import (
+    class_names,
+    data_mode,
+    data_source,
+    load_cifar10,
+    stratified_subset,
+    to_float,
+)
+from workshop.data._synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
+from workshop.data._verify import Verdict, cached_archive, sha256_of, verify
+
+if TYPE_CHECKING:
+    from workshop.data._serve import build_server, lan_ip, serve_command, share_url
+
+# Loaded on first use: the HTTP server is for the instructor's laptop, not for every import.
+_LAZY = {name: "_serve" for name in ("build_server", "lan_ip", "serve_command", "share_url")}
+
+__all__ = [
+    # loading, whatever the source
+    "CLASS_NAMES",
+    "N_TEST",
+    "N_TRAIN",
+    "class_names",
+    "data_mode",
+    "data_source",
+    "load_cifar10",
+    "stratified_subset",
+    "to_float",
+    "DataUnavailableError",
+    # the official archive: where it lives, what it must be, getting and parsing it
+    "ARCHIVE_NAME",
+    "OFFICIAL_SHA256",
+    "OFFICIAL_SIZE",
+    "OFFICIAL_URL",
+    "SERVE_NAME",
+    "archive_path",
+    "cache_dir",
+    "cached_archive",
+    "expected_sha256",
+    "fetch_archive",
+    "fetch_command",
+    "parse_archive",
+    "sha256_of",
+    # the one meaning of "verified"
+    "Verdict",
+    "verify",
+    # sharing it with the room
+    "build_server",
+    "lan_ip",
+    "serve_command",
+    "share_url",
+    # CIFAR-10 as image files in class folders
+    "ImageSource",
+    "count_images",
+    "load_image_folder",
+    "resolve_source",
+    # the drawn stand-in
+    "SYNTHETIC_BANNER",
+    "SYNTHETIC_SHAPES",
+    "synthetic_images",
+]
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

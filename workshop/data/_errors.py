@@ -1,0 +1,27 @@
+"""The one error the data package raises to learners, and the ways forward it offers."""
+
+from __future__ import annotations
+
+from workshop.data._cache import SERVE_NAME
+
+
+class DataUnavailableError(RuntimeError):
+    """CIFAR-10 could not be provided. The message is for the learner: what happened, what next."""
+
+
+def next_steps() -> str:
+    """Every way to get the archive without this network, and the stand-in as a last resort."""
+    return (
+        "Next step, any one of:\n"
+        "  - on a network that works, before the workshop:  python -m workshop fetch\n"
+        "  - from the instructor or a classmate running `python -m workshop serve-data`:\n"
+        f"      python -m workshop fetch --from http://THEIR-IP:8765/{SERVE_NAME}\n"
+        f"  - from a USB stick:  python -m workshop fetch --from /path/to/{SERVE_NAME}\n"
+        "  - or carry on with the drawn stand-in: set WORKSHOP_DATA=synthetic before starting"
+        " Jupyter"
+    )
+
+
+def fail(what: str, steps: str | None = None) -> DataUnavailableError:
+    """``what`` happened, then the next steps (``steps=""`` when ``what`` already says them)."""
+    return DataUnavailableError(f"{what}\n{steps if steps is not None else next_steps()}")

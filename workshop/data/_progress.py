@@ -1,0 +1,29 @@
+"""One progress bar for every long byte stream: verifying, copying, downloading."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+@contextmanager
+def progress(total: int | None, desc: str, enabled: bool = True) -> Iterator[Any]:
+    """A tqdm bar in bytes (a widget in Jupyter, text in a terminal; ASCII on Windows consoles)."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=total,
+        desc=desc,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        disable=not enabled,
+        ascii=os.name == "nt",
+        ncols=79,
+    )
+    try:
+        yield bar
+    finally:
+        bar.close()
