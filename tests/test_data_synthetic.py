@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from workshop.data import SYNTHETIC_SHAPES, _load, load_cifar10, synthetic_images, to_float
+from workshop.images import LUMA
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +58,7 @@ def test_images_are_pictures_not_noise():
     dx = np.abs(np.diff(f, axis=2)).mean()
     assert dx < 0.5 * np.abs(f - f.mean()).mean()  # uniform noise: about 1.3
     # Every image holds a shape: a brighter region covering a reasonable share of pixels.
-    lum = f @ np.array([0.299, 0.587, 0.114])
+    lum = f @ LUMA
     bright = lum > (lum.min(axis=(1, 2), keepdims=True) + lum.max(axis=(1, 2), keepdims=True)) / 2
     share = bright.mean(axis=(1, 2))
     assert 0.02 < share.min() and share.max() < 0.8

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from workshop.images import LUMA
+
 __all__ = ["SYNTHETIC_SHAPES", "SYNTHETIC_BANNER", "synthetic_images"]
 
 # What class k looks like in the stand-in (index = label, in CIFAR-10's class order).
@@ -98,8 +100,7 @@ def synthetic_images(
     # than its background, like a lit object, so every class has one clear edge polarity.
     background = rng.uniform(0.0, 0.55, (n, 3))
     foreground = rng.uniform(0.45, 1.0, (n, 3))
-    lum = np.array([0.299, 0.587, 0.114])
-    gap = (foreground - background) @ lum
+    gap = (foreground - background) @ LUMA
     lift = np.clip(0.35 - gap, 0.0, None)[:, None]  # keep at least 0.35 brightness between them
     foreground = np.clip(foreground + lift, 0.0, 1.0)
     background = np.clip(background - lift, 0.0, 1.0)
