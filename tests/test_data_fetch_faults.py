@@ -17,8 +17,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from cifar_fixtures import FaultyServer, build_archive, cache_leftovers, refused_url
 
+from tests.cifar_fixtures import FaultyServer, build_archive, cache_leftovers, refused_url
 from workshop import data_fetch
 from workshop.data import cached_archive, fetch_command
 from workshop.data_fetch import ARCHIVE_NAME, sha256_of

@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from cifar_fixtures import build_archive
 
+from tests.cifar_fixtures import build_archive
 from workshop.data import fetch_command
 from workshop.data_fetch import ARCHIVE_NAME, OFFICIAL_SHA256
 

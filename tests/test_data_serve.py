@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from cifar_fixtures import build_archive
 
+from tests.cifar_fixtures import build_archive
 from workshop.data import fetch_command
 from workshop.data_fetch import ARCHIVE_NAME, sha256_of
 from workshop.serve_data import build_server, lan_ip, serve_command, share_url
