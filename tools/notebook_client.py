@@ -1,0 +1,121 @@
+"""Execute a notebook with nbclient so that a stalled client costs a second, not the timeout.
+
+The stall: nbclient waits for a cell's ``execute_reply`` with one ``zmq.asyncio`` poll lasting the
+whole cell timeout. When that poll misses the socket's wake-up (the zmq file descriptor signals
+edge-triggered; nbclient also *sends* on the same shell socket from another task when it answers
+an ``Output`` widget's comm messages, as a front-end would), the reply sits unread in the
+socket. When the timeout fires, pyzmq's poller takes one last non-blocking look, finds the
+reply and returns it as if nothing happened: the cell "took" exactly the timeout, with the
+kernel and the client both idle, and no error. Notebook 03 (explorers that draw into ``Output``
+widgets) was seen to stall 300 s (the learner test's timeout) and 606 s (a 600 s timeout).
+
+:class:`GuardedNotebookClient` polls the shell and IOPub sockets in one-second slices, so a missed
+wake-up is recovered by the next slice; it counts every reply that waited unseen (``late``);
+and it gives each cell a timeout that fits it (:func:`cell_timeout`), naming the notebook and
+the cell when one runs out.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timezone
+from queue import Empty
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError
+
+# Longest a cell that does not train may take on a slow 2-core laptop: far below the 600 s a
+# stall used to cost, far above the few seconds such cells need.
+QUICK_CELL_S = 120
+# Cells that call Keras' fit (or a helper named train...) get the caller's training budget.
+TRAINS = re.compile(r"\.fit\(|\btrain\w*\(")
+# A missed wake-up costs at most this long.
+POLL_SLICE_S = 1.0
+# A reply read this long after the kernel sent it waited unseen in the socket.
+LATE_S = 0.5
+
+
+def cell_timeout(source: str, training_s: int, quick_s: int = QUICK_CELL_S) -> int:
+    """Seconds a code cell may run: ``training_s`` if it trains a model, else ``quick_s``."""
+    return training_s if TRAINS.search(source) else quick_s
+
+
+def _slice_polls(channel, late: list[float]) -> None:
+    """Make ``channel.get_msg`` poll in slices of POLL_SLICE_S; note replies that waited."""
+    get_msg = channel.get_msg
+
+    async def sliced(timeout: float | None = None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        missed = False
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                msg = await get_msg(
+                    timeout=POLL_SLICE_S if left is None else min(left, POLL_SLICE_S)
+                )
+            except Empty:
+                if left is not None and left <= POLL_SLICE_S:
+                    raise
+                missed = True
+                continue
+            sent = msg.get("header", {}).get("date")
+            if missed and isinstance(sent, datetime):
+                waited = (datetime.now(timezone.utc) - sent).total_seconds()
+                if waited > LATE_S:
+                    late.append(waited)
+            return msg
+
+    channel.get_msg = sliced
+
+
+class GuardedNotebookClient(NotebookClient):
+    """An nbclient ``NotebookClient`` that cannot stall silently (see the module docstring).
+
+    ``name`` is how errors name the notebook; ``training_s`` is the timeout of cells that train.
+    """
+
+    def __init__(
+        self,
+        nb: nbformat.NotebookNode,
+        *,
+        name: str,
+        training_s: int,
+        quick_s: int = QUICK_CELL_S,
+        **kwargs,
+    ) -> None:
+        if training_s <= 0 or quick_s <= 0:
+            raise ValueError(
+                f"training_s and quick_s must be positive seconds, got {training_s} and {quick_s}"
+            )
+        super().__init__(
+            nb, timeout_func=lambda cell: cell_timeout(cell.source, training_s, quick_s), **kwargs
+        )
+        self.name = name
+        self.late: list[float] = []  # seconds each late reply waited unseen
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        _slice_polls(kc.shell_channel, self.late)
+        _slice_polls(kc.iopub_channel, self.late)
+        return kc
+
+    async def async_execute_cell(
+        self,
+        cell: nbformat.NotebookNode,
+        cell_index: int,
+        execution_count: int | None = None,
+        store_history: bool = True,
+    ) -> nbformat.NotebookNode:
+        try:
+            return await super().async_execute_cell(
+                cell, cell_index, execution_count, store_history
+            )
+        except CellTimeoutError as exc:
+            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            raise CellTimeoutError(
+                f"{self.name}, cell {cell_index} ({first[:60]!r}): no reply within "
+                f"{self._get_timeout(cell)} s. A training cell may need a larger budget; any "
+                "other cell is hung (the client no longer stalls on a reply it missed)."
+            ) from exc
