@@ -41,7 +41,7 @@ def test_learner_notebook_runs_with_exercises_unanswered(learner_copy, tmp_path,
     if client.late:  # recovered within a second each, but worth seeing: the stall's signature
         warnings.warn(
             f"{path.name}: {len(client.late)} kernel message(s) waited unseen in the socket, "
-            f"up to {max(client.late):.1f} s",
+            f"up to {max(w for _, w in client.late):.1f} s",
             stacklevel=1,
         )
     errors = [

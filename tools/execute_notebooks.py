@@ -64,7 +64,7 @@ def execute(path: Path) -> None:
     if client.late:
         print(
             f"{path}: {len(client.late)} kernel message(s) waited unseen, up to "
-            f"{max(client.late):.1f} s: the stall nbclient would have waited out"
+            f"{max(w for _, w in client.late):.1f} s: the stall nbclient would have waited out"
         )
 
 

@@ -10,7 +10,7 @@ kernel and the client both idle, and no error. Notebook 03 (explorers that draw 
 widgets) was seen to stall 300 s (the learner test's timeout) and 606 s (a 600 s timeout).
 
 :class:`GuardedNotebookClient` polls the shell and IOPub sockets in one-second slices, so a missed
-wake-up is recovered by the next slice; it counts every reply that waited unseen (``late``);
+wake-up is recovered by the next slice; it records every wake-up a poll missed (``late``);
 and it gives each cell a timeout that fits it (:func:`cell_timeout`), naming the notebook and
 the cell when one runs out.
 """
@@ -42,13 +42,18 @@ def cell_timeout(source: str, training_s: int, quick_s: int = QUICK_CELL_S) -> i
     return training_s if TRAINS.search(source) else quick_s
 
 
-def _slice_polls(channel, late: list[float]) -> None:
-    """Make ``channel.get_msg`` poll in slices of POLL_SLICE_S; note replies that waited."""
+def _slice_polls(channel, name: str, late: list[tuple[str, float]]) -> None:
+    """Make ``channel.get_msg`` poll in slices of POLL_SLICE_S; note wake-ups it missed.
+
+    A slice that misses the wake-up still ends with pyzmq's last look at the socket, so the
+    message comes back from that slice. A missed wake-up is a call that blocked and then got a
+    message sent long before (the messages queued behind it come back at once, uncounted).
+    """
     get_msg = channel.get_msg
 
     async def sliced(timeout: float | None = None):
-        deadline = None if timeout is None else time.monotonic() + timeout
-        missed = False
+        start = time.monotonic()
+        deadline = None if timeout is None else start + timeout
         while True:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
@@ -58,13 +63,12 @@ def _slice_polls(channel, late: list[float]) -> None:
             except Empty:
                 if left is not None and left <= POLL_SLICE_S:
                     raise
-                missed = True
                 continue
             sent = msg.get("header", {}).get("date")
-            if missed and isinstance(sent, datetime):
+            if isinstance(sent, datetime) and time.monotonic() - start > LATE_S:
                 waited = (datetime.now(timezone.utc) - sent).total_seconds()
                 if waited > LATE_S:
-                    late.append(waited)
+                    late.append((name, waited))
             return msg
 
     channel.get_msg = sliced
@@ -93,12 +97,13 @@ class GuardedNotebookClient(NotebookClient):
             nb, timeout_func=lambda cell: cell_timeout(cell.source, training_s, quick_s), **kwargs
         )
         self.name = name
-        self.late: list[float] = []  # seconds each late reply waited unseen
+        # (channel, seconds) for each message that waited unseen: a wake-up the poll missed
+        self.late: list[tuple[str, float]] = []
 
     async def async_start_new_kernel_client(self):
         kc = await super().async_start_new_kernel_client()
-        _slice_polls(kc.shell_channel, self.late)
-        _slice_polls(kc.iopub_channel, self.late)
+        _slice_polls(kc.shell_channel, "shell", self.late)
+        _slice_polls(kc.iopub_channel, "iopub", self.late)
         return kc
 
     async def async_execute_cell(
