@@ -37,9 +37,12 @@ POLL_SLICE_S = 1.0
 LATE_S = 0.5
 
 
-def cell_timeout(source: str, training_s: int, quick_s: int = QUICK_CELL_S) -> int:
-    """Seconds a code cell may run: ``training_s`` if it trains a model, else ``quick_s``."""
-    return training_s if TRAINS.search(source) else quick_s
+def cell_timeout(source: str, training_s: int, quick_s: int | None = None) -> int:
+    """Seconds a code cell may run: ``training_s`` if it trains a model, else ``quick_s``
+    (default QUICK_CELL_S)."""
+    if TRAINS.search(source):
+        return training_s
+    return QUICK_CELL_S if quick_s is None else quick_s
 
 
 def _slice_polls(channel, name: str, late: list[tuple[str, float]]) -> None:
@@ -86,9 +89,10 @@ class GuardedNotebookClient(NotebookClient):
         *,
         name: str,
         training_s: int,
-        quick_s: int = QUICK_CELL_S,
+        quick_s: int | None = None,
         **kwargs,
     ) -> None:
+        quick_s = QUICK_CELL_S if quick_s is None else quick_s
         if training_s <= 0 or quick_s <= 0:
             raise ValueError(
                 f"training_s and quick_s must be positive seconds, got {training_s} and {quick_s}"
