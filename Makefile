@@ -8,11 +8,15 @@ BIN := $(VENV)/bin
 endif
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
+# Notebooks are linted (pyproject.toml says which rules suit them) but not reformatted: their
+# cells are laid out for the slides.
+FORMATTED := workshop tests benchmarks tools conftest.py
+LINTED    := $(FORMATTED) notebooks
 
 .PHONY: lab test install check fetch notebooks learner slides colab bench lint lock clean
 
 $(STAMP): pyproject.toml constraints.txt
-	@$(PYTHON) -c "import sys; v=sys.version_info; sys.exit(0 if (3,10)<=v[:2]<=(3,12) else 'Python 3.10-3.12 needed, found %d.%d: run make PYTHON=python3.11' % v[:2])"
+	@$(PYTHON) -m tools.python_range
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
@@ -27,7 +31,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
-	$(PY) -m ruff check workshop tests benchmarks scripts conftest.py
+	$(PY) -m ruff check $(LINTED)
 	$(PY) -m pytest
 
 # The day before: is this laptop ready, and is CIFAR-10 on disk? (FROM=file-or-URL to fetch locally)
@@ -42,25 +46,26 @@ fetch: $(STAMP)
 # source for 04 and 05: empty for the official archive in Keras' cache (make fetch), or a folder or
 # .zip of class folders. They refuse the synthetic stand-in.
 notebooks: $(STAMP)
-	env -u WORKSHOP_DATA $(PY) scripts/execute_notebooks.py notebooks/00_setup.ipynb
-	$(PY) scripts/execute_notebooks.py --data "$(DATA)" \
+	env -u WORKSHOP_DATA $(PY) -m tools.execute_notebooks notebooks/00_setup.ipynb
+	$(PY) -m tools.execute_notebooks --data "$(DATA)" \
 		$(filter-out notebooks/00_setup.ipynb,$(wildcard notebooks/*.ipynb))
 
 learner: $(STAMP)
-	$(PY) scripts/make_learner.py
+	$(PY) -m tools.make_learner
 
 slides: $(STAMP)
-	$(PY) scripts/build_slides.py
+	$(PY) -m tools.build_slides
 
 colab: $(STAMP)
-	$(PY) scripts/sync_colab.py
+	$(PY) -m tools.sync_colab
 
+# BENCH=bench_conv (or several, space-separated) runs only those.
 bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
+	$(PY) -m benchmarks.run_all $(BENCH)
 
 lint: $(STAMP)
-	$(PY) -m ruff check workshop tests benchmarks scripts conftest.py
-	$(PY) -m ruff format --check workshop tests benchmarks scripts conftest.py
+	$(PY) -m ruff check $(LINTED)
+	$(PY) -m ruff format --check $(FORMATTED)
 
 lock:
 	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new

@@ -5,6 +5,8 @@ At the repository root so that `pytest notebooks/NN.ipynb` on its own gets it to
 
 import os
 
+import pytest
+
 # Before anything can import TensorFlow: its C++ logs go to stderr and differ per machine.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # Notebooks under test never download CIFAR-10: they use the synthetic stand-in.
@@ -27,9 +29,98 @@ def pytest_configure(config):
     import matplotlib
 
     matplotlib.use("Agg")
+    config.addinivalue_line(
+        "markers",
+        f"{LEARNER_COPY_MARK}(name): this browser test executes notebooks/learner/<name> and "
+        "makes the checks of tests/test_learner_runs.py, which then leaves that copy to it",
+    )
+
+
+# ---------------------------------------------------------------- each notebook runs once
+# A test run executes each instructor notebook once (nbval: its stored outputs) and each learner
+# copy once: in JupyterLab when a browser test marked `runs_learner_copy` does it, else with
+# nbclient (tests/test_learner_runs.py). They cannot share one run: the learner copy is another
+# program (no solution cells, every exercise answered with `...`), and JupyterLab's outputs are
+# not nbval's (Output widget and interact output live inside widget views, and TensorFlow's log
+# lines reach stderr only there), so a browser run cannot be compared with stored outputs.
+LEARNER_COPY_MARK = "runs_learner_copy"
+
+
+def _browser_can_run() -> bool:
+    from tests.browser.conftest import chromium_path
+
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return chromium_path() is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    in_browser = {mark.args[0] for item in items for mark in item.iter_markers(LEARNER_COPY_MARK)}
+    if not in_browser or not _browser_can_run():
+        return
+    keep, left_to_browser = [], []
+    for item in items:
+        path = getattr(item, "callspec", None) and item.callspec.params.get("learner_copy")
+        (left_to_browser if path and path.name in in_browser else keep).append(item)
+    if left_to_browser:
+        config.hook.pytest_deselected(items=left_to_browser)
+        items[:] = keep
 
 
 def pytest_collectstart(collector):
     # TensorFlow's log lines reach stderr in some front-ends and not others; never compare them.
     if collector.fspath and collector.fspath.ext == ".ipynb":
         collector.skip_compare += ("stderr",)
+
+
+# ---------------------------------------------------------------- nbval: no silent stalls
+# Under nbval each notebook cell is a test item. A cell whose reply does not come within
+# --nbval-cell-timeout makes nbval interrupt the kernel; if the kernel was idle (the reply was
+# sent but not seen) there is no traceback, the cell *passes* and every later cell is merely
+# xfailed: the stall used to eat the whole timeout without one red line. So each cell gets a
+# budget that fits it, and a timeout is always a failure that names the notebook and the cell.
+TRAINING_CELL_S = 300  # the tests' budget trains for about a minute (TEST_BUDGET above)
+_TIMED_OUT_BEFORE = pytest.StashKey[bool]()
+
+
+def _is_nbval_cell(item) -> bool:
+    return hasattr(item, "cell") and hasattr(item.parent, "timed_out")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    if not _is_nbval_cell(item):
+        return (yield)
+    from tools.notebook_client import cell_timeout
+
+    option = item.config.option
+    default = option.nbval_cell_timeout
+    option.nbval_cell_timeout = cell_timeout(item.cell.source, TRAINING_CELL_S)
+    item.stash[_TIMED_OUT_BEFORE] = item.parent.timed_out
+    try:
+        return (yield)
+    finally:
+        option.nbval_cell_timeout = default
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if (
+        call.when == "call"
+        and _is_nbval_cell(item)
+        and item.parent.timed_out
+        and not item.stash.get(_TIMED_OUT_BEFORE, True)
+        and report.passed
+    ):
+        from tools.notebook_client import cell_timeout
+
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{item.parent.nodeid}, cell {item.cell_num}: no execute_reply within "
+            f"{cell_timeout(item.cell.source, TRAINING_CELL_S)} s, yet the kernel was idle when "
+            "interrupted: the client stalled (nbval would have passed this cell)."
+        )
+    return report

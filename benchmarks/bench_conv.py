@@ -6,15 +6,11 @@ Ratio = our time / their time: 1.0 is as fast, 10 is ten times slower.
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import markdown_table, median_seconds  # noqa: E402
-
-from workshop import ops  # noqa: E402
+from benchmarks.common import markdown_table, median_seconds
+from workshop import ops
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import io
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -21,11 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
-from cifar_fixtures import build_archive  # noqa: E402
-from common import markdown_table, median_seconds  # noqa: E402
+from benchmarks.common import markdown_table, median_seconds
+from tests.cifar_fixtures import build_archive
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

@@ -19,15 +19,11 @@ from __future__ import annotations
 import os
 import resource
 import statistics
-import sys
 import time
-from pathlib import Path
+
+from benchmarks.common import markdown_table
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from common import markdown_table  # noqa: E402
 
 EPOCHS, MINUTES, BATCH, PEAK = 20, 3.0, 256, 0.004
 

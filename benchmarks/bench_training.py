@@ -4,26 +4,23 @@ Both models train on the same CIFAR-shaped random images in the same run, with t
 same batch size. Each model first trains one untimed warm-up epoch (graph tracing,
 memory allocation); then the two models take turns for ``rounds`` timed epochs and the
 fastest epoch of each counts, so a busy machine disturbs the comparison as little as
-possible. Run it with ``python benchmarks/bench_training.py``; ``benchmarks/run_all.py``
+possible. Run it with ``python -m benchmarks.bench_training``; ``python -m benchmarks.run_all``
 calls :func:`main`.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
-from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import markdown_table
+from workshop import models
+from workshop.layers import multiply_adds
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
-from common import markdown_table  # noqa: E402
-
-from workshop import models  # noqa: E402
-from workshop.layers import multiply_adds  # noqa: E402
 
 CIFAR_TRAIN = 50_000
 

@@ -15,19 +15,14 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchmarks.common import markdown_table
+from workshop import ops
+
 os.environ.setdefault("MPLBACKEND", "Agg")
-
-from common import markdown_table  # noqa: E402
-
-from workshop import ops  # noqa: E402
 
 BUDGET_MS = 50.0
 
@@ -65,14 +60,16 @@ def main(changes: int = 50) -> list[dict]:
     playground = KernelPlayground()  # 512x512 photograph, vertical-edge kernel
     box = playground.boxes[0]
     values = [1.0 + 0.1 * (i % 7) for i in range(changes)]  # every change is a real change
-    redraws = playground.view.redraws
 
     def click(i: int) -> None:
         box.value = values[i] if box.value != values[i] else values[i] + 0.05
 
     _latencies(click, 3)  # warm caches (font glyphs, colormap tables)
+    redraws = playground.view.redraws
     times = _latencies(click, changes)
-    assert playground.view.redraws >= redraws + changes, "every change must redraw"
+    # Reported, not asserted: benchmarks measure (tests/test_widgets_* check behaviour). A change
+    # that skipped its redraw would make the latency rows look better than a learner's clicks.
+    redrawn = playground.view.redraws - redraws
 
     stepper = StepThrough()
     steps = _latencies(lambda i: stepper.slider.__setattr__("value", 1 + (i + 1) % 9), changes)
@@ -92,6 +89,13 @@ def main(changes: int = 50) -> list[dict]:
             statistics.median(conv),
             statistics.median(scipy_conv),
         ),
+        {
+            "benchmark": f"playground changes that redrew, of {changes}",
+            "ours": redrawn,
+            "reference": changes,
+            "ratio": round(redrawn / changes, 2),
+            "unit": "redraws",
+        },
     ]
     print(markdown_table(rows, ["benchmark", "ours", "reference", "ratio", "unit"]))
     return rows

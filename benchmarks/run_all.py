@@ -1,11 +1,12 @@
-"""Run every benchmarks/bench_*.py and print one markdown table per benchmark file.
+"""Run every benchmarks/bench_*.py and print one markdown table per benchmark module.
 
-`make bench` runs this. Benchmarks measure; they never pass or fail.
+`make bench` runs this as ``python -m benchmarks.run_all [bench_name ...]`` from the repository
+root. Benchmarks measure; they never pass or fail.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import os
 import platform
 import sys
@@ -16,18 +17,26 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 HERE = Path(__file__).resolve().parent
 
 
+def benchmark_names() -> list[str]:
+    """The benchmark modules, in the order they run: ``bench_*.py`` in this folder."""
+    return sorted(path.stem for path in HERE.glob("bench_*.py"))
+
+
 def main(selected: list[str]) -> int:
+    names = benchmark_names()
+    unknown = sorted(set(selected) - set(names))
+    if unknown:
+        print(f"unknown benchmark(s) {unknown}; choose from {names}", file=sys.stderr)
+        return 2
     print(
         f"# Benchmarks on {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}\n"
     )
-    for path in sorted(HERE.glob("bench_*.py")):
-        if selected and path.stem not in selected:
+    for name in names:
+        if selected and name not in selected:
             continue
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        print(f"## {path.stem}\n")
+        module = importlib.import_module(f"{__package__ or 'benchmarks'}.{name}")
+        print(f"## {name}\n")
         module.main()
         print()
     return 0

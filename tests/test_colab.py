@@ -9,6 +9,7 @@ TensorFlow runs notebook 05. The instructor guide says so.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -19,16 +20,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+from tools import sync_colab
 
-import sync_colab  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 INSTRUCTOR = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LEARNER = sorted((ROOT / "notebooks" / "learner").glob("[0-9][0-9]_*.ipynb"))
 ALL_NOTEBOOKS = INSTRUCTOR + LEARNER
 COLAB_VENV = ROOT / "build" / "venv-colab"
-COLAB_PACKAGES = ["ipywidgets==7.8.5", "numpy", "matplotlib", "pillow"]
+# Colab's ipywidgets 7 stack, every package pinned (Colab's versions where it has them).
+COLAB_PINS = ROOT / "tests" / "colab-pins.txt"
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -161,21 +162,33 @@ def test_install_cell_installs_only_in_colab(simulate):
 
 # --------------------------------------------------------------- widgets on ipywidgets 7
 def _colab_venv() -> Path:
-    """A small venv with ipywidgets 7 (as in Colab) and the workshop package, reused if present."""
+    """A small venv with Colab's ipywidgets 7 stack and the workshop package, reused if present.
+
+    ``--no-deps`` on a complete, pinned list: the environment is exactly tests/colab-pins.txt,
+    and ``pip check`` proves the list is complete and consistent.
+    """
+    if sys.version_info < (3, 11):
+        pytest.skip("Colab's pinned versions need Python 3.11 or newer (Colab runs 3.13)")
     python = COLAB_VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     stamp = COLAB_VENV / ".ready"
-    if stamp.exists() and stamp.read_text() == str(ROOT) and python.exists():
+    ready = f"{ROOT}\n{hashlib.sha256(COLAB_PINS.read_bytes()).hexdigest()}"
+    if stamp.exists() and stamp.read_text() == ready and python.exists():
         return python
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(COLAB_VENV)], check=True)
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    for args in (COLAB_PACKAGES, ["--no-deps", "-e", str(ROOT)]):
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
+    for args in (
+        ["install", "--quiet", "--no-deps", "-r", str(COLAB_PINS)],
+        ["check"],  # before the workshop package, whose TensorFlow is rightly not here
+        ["install", "--quiet", "--no-deps", "-e", str(ROOT)],
+    ):
         proc = subprocess.run(pip + args, capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
-            message = f"could not build the ipywidgets 7 venv: {proc.stderr[-1500:]}"
+            output = (proc.stderr or proc.stdout)[-1500:]
+            message = f"could not build the ipywidgets 7 venv ({' '.join(args)}): {output}"
             if os.environ.get("CI"):
                 pytest.fail(message)
             pytest.skip(message + " (needs the package index)")
-    stamp.write_text(str(ROOT))
+    stamp.write_text(ready)
     return python
 
 

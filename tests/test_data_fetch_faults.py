@@ -17,8 +17,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from cifar_fixtures import FaultyServer, build_archive, cache_leftovers, refused_url
 
+from tests.cifar_fixtures import FaultyServer, build_archive, cache_leftovers, refused_url
 from workshop.data import ARCHIVE_NAME, _fetch, cached_archive, fetch_command, sha256_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def test_fetch_from_url_verifies_and_caches(env, server, capsys):
     out = captured.out
     assert rc == 0
     assert "Downloading CIFAR-10" in out and "✅" in out and str(env.final) in out
-    assert "100%" in captured.err  # pooch's tqdm progress bar
+    assert "100%" in captured.err  # the download's tqdm progress bar
     assert sha256_of(env.final) == env.small.sha256
     assert cache_leftovers(env.datasets) == [ARCHIVE_NAME, STAMP]
     assert cached_archive() == env.final

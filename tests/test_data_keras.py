@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from cifar_fixtures import build_archive
 
+from tests.cifar_fixtures import build_archive
 from workshop.data import ARCHIVE_NAME, OFFICIAL_SHA256, fetch_command
 
 ROOT = Path(__file__).resolve().parents[1]

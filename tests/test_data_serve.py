@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from cifar_fixtures import build_archive
 
+from tests.cifar_fixtures import build_archive
 from workshop.data import (
     ARCHIVE_NAME,
     build_server,

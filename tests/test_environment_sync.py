@@ -1,4 +1,5 @@
-"""environment.yml, pyproject.toml and constraints.txt describe the same environment."""
+"""environment.yml, pyproject.toml and constraints.txt describe the same environment, and
+everything that states the supported Pythons or the dependency minimums agrees with pyproject."""
 
 import re
 from pathlib import Path
@@ -7,6 +8,9 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
+
+from tools import python_range
+from workshop import doctor
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,11 +37,69 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     assert _environment_pip_specs() == _pyproject_specs()
 
 
-def test_environment_yml_python_range_matches_pyproject():
-    text = (ROOT / "environment.yml").read_text()
-    assert "python>=3.10,<3.13" in text
+# ------------------------------------------ the supported Python range: one home, the rest tied
+SUPPORTED = python_range.supported_minors()
+LOWEST, HIGHEST = SUPPORTED[0], SUPPORTED[-1]
+
+
+def _dotted(version: tuple[int, int]) -> str:
+    return f"{version[0]}.{version[1]}"
+
+
+def test_supported_python_has_one_home_in_pyproject():
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["cnn-workshop"]
+    assert python_range.supported_spec() == settings["supported-python"].replace(" ", "")
+    # requires-python keeps only the lower bound (Colab installs on newer Pythons), and it is
+    # the same lower bound.
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["requires-python"] == ">=3.10"
+    assert project["requires-python"] == f">={_dotted(LOWEST)}"
+
+
+def test_environment_yml_python_range_matches_pyproject():
+    pins = re.findall(r"^\s*-\s*python([<>=!].*)$", (ROOT / "environment.yml").read_text(), re.M)
+    assert pins == [python_range.supported_spec()]
+
+
+def test_doctor_supports_the_same_pythons():
+    assert doctor.SUPPORTED_PYTHON == (LOWEST, HIGHEST)
+    for major, minor in SUPPORTED:
+        assert doctor.check_python((major, minor, 0)).status == "OK"
+    below, above = (LOWEST[0], LOWEST[1] - 1, 0), (HIGHEST[0], HIGHEST[1] + 1, 0)
+    assert doctor.check_python(below).status == "FAIL"
+    assert doctor.check_python(above).status == "FAIL"
+
+
+def test_readme_names_the_supported_pythons():
+    names = [_dotted(v) for v in SUPPORTED]
+    listed = ", ".join(names[:-1]) + " or " + names[-1]
+    assert f"You need Python {listed} and `make`" in (ROOT / "README.md").read_text()
+
+
+def test_instructor_guide_quotes_makes_message():
+    message = python_range.check((HIGHEST[0], HIGHEST[1] + 1))
+    quoted = message.split(",")[0]  # "Python 3.10-3.12 needed"
+    assert f'*"{quoted}"*' in (ROOT / "docs" / "instructor-guide.md").read_text()
+
+
+def test_ci_tries_only_supported_pythons():
+    candidates = re.findall(r"python(\d+)\.(\d+)", (ROOT / ".ci" / "run").read_text())
+    assert candidates and {(int(a), int(b)) for a, b in candidates} <= set(SUPPORTED)
+
+
+# ------------------------------------------------ dependency minimums: pyproject is their home
+def test_doctor_reads_the_minimums_from_pyproject(monkeypatch):
+    expected = {
+        _name(spec): (re.search(r">=([\d.]+)", spec) or [None, "0"])[1]
+        for spec in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    assert doctor.required_minimums() == expected  # from the installed metadata
+
+    # Run from a source tree without an install: the same minimums, read from pyproject.toml.
+    def missing(name):
+        raise doctor.md.PackageNotFoundError(name)
+
+    monkeypatch.setattr(doctor.md, "requires", missing)
+    assert doctor.required_minimums() == expected
 
 
 def test_constraints_pin_every_dependency_within_its_range():

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import make_learner  # noqa: E402
-import sync_colab  # noqa: E402
+from tools import make_learner, sync_colab
 
 INSTRUCTOR = make_learner.instructor_notebooks()
 IDS = [p.name for p in INSTRUCTOR]

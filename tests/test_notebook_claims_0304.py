@@ -2,14 +2,16 @@
 
 Each test computes a number from first principles (layer formulas, published layer
 configurations) and checks that the notebook's markdown still states it, so the prose and
-the arithmetic cannot drift apart. Pure arithmetic: no TensorFlow, fast.
+the arithmetic cannot drift apart. Arithmetic and workshop.ops: no TensorFlow, fast.
 """
 
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
+from workshop import ops
 from workshop.layers import SMALL_CNN_TABLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,11 +138,16 @@ def test_dense_only_network_has_about_three_times_the_parameters():
 
 
 @pytest.mark.parametrize("n", [4, 28, 32, 224])
-def test_pooling_keeps_a_quarter_and_dense_after_it_needs_about_four_times_fewer(n):
-    out = (n - 2) // 2 + 1
-    assert out * out * 4 == n * n
+def test_pooling_keeps_a_quarter(n):
+    """2x2 max pooling, stride 2 (workshop.ops), keeps a quarter of an n x n map."""
+    pooled = ops.max_pool2d(np.arange(n * n, dtype=float).reshape(n, n), 2, 2)
+    assert pooled.shape == (n // 2, n // 2)
+    assert pooled.size * 4 == n * n
+
+
+def test_notebook_says_to_a_quarter_and_four_times_fewer_weights():
     without, with_pool = dense(32 * 32 * 16, 10), dense(16 * 16 * 16, 10)
     assert round(without / with_pool) == 4
     text = _markdown(NB03)
-    assert "about 4 times fewer weights" in text
     assert "**to** a quarter" in text
+    assert "about 4 times fewer weights" in text

@@ -17,18 +17,11 @@ from pathlib import Path
 
 __all__ = ["CheckResult", "collect_checks", "run_checks"]
 
+# Oldest and newest supported Python. Its home is `supported-python` in pyproject.toml, which an
+# installed package cannot read; tests/test_environment_sync.py keeps this copy in step.
 SUPPORTED_PYTHON = ((3, 10), (3, 12))
-# Used when the package metadata is missing (running from a source tree without install).
-FALLBACK_REQUIREMENTS = {
-    "numpy": "1.26",
-    "matplotlib": "3.8",
-    "ipywidgets": "7.7",
-    "tensorflow": "2.16",
-    "keras": "3.0",
-    "pooch": "1.8",
-    "tqdm": "4.66",
-    "pillow": "10.0",
-}
+# Read when the package metadata is missing (running from a source tree without install).
+SOURCE_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 DISK_WARN_GB, DISK_FAIL_GB = 2.0, 0.5
 
 
@@ -60,12 +53,29 @@ def check_python(version: tuple[int, int, int] | None = None) -> CheckResult:
     )
 
 
+def _source_tree_requirements(pyproject: Path = SOURCE_PYPROJECT) -> list[str]:
+    """``[project] dependencies`` of the source tree's pyproject.toml (empty when absent).
+
+    A regular expression, not tomllib, which Python 3.10 lacks: the list holds plain strings.
+    """
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    block = re.search(r"^dependencies\s*=\s*\[(.*?)^\]", text, re.M | re.S)
+    return re.findall(r'"([^"]+)"', block.group(1)) if block else []
+
+
 def required_minimums() -> dict[str, str]:
-    """Package -> minimum version, read from the installed cnn-workshop metadata."""
+    """Package -> minimum version, from the installed cnn-workshop metadata.
+
+    Without an install (a source tree on the path) they come from pyproject.toml itself, so the
+    minimums have one home.
+    """
     try:
         requires = md.requires("cnn-workshop") or []
     except md.PackageNotFoundError:
-        return dict(FALLBACK_REQUIREMENTS)
+        requires = _source_tree_requirements()
     minimums = {}
     for spec in requires:
         if "extra ==" in spec:

@@ -8,9 +8,9 @@ The repository location lives in one place, ``[tool.cnn-workshop]`` in pyproject
 * cell 2: a code cell tagged ``colab`` that installs the helper package when run in Colab.
 
 Usage:
-    python scripts/sync_colab.py            # rewrite notebooks/*.ipynb, notebooks/learner/*.ipynb
-    python scripts/sync_colab.py --check    # report drift, exit 1 if any, write nothing
-    python scripts/sync_colab.py PATH...    # only these notebooks
+    python -m tools.sync_colab            # rewrite notebooks/*.ipynb, notebooks/learner/*.ipynb
+    python -m tools.sync_colab --check    # report drift, exit 1 if any, write nothing
+    python -m tools.sync_colab PATH...    # only these notebooks
 
 Only the two Colab cells change; outputs and every other cell are left as they are.
 """
@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from tools.pyproject import PYPROJECT, tool_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -77,20 +79,9 @@ class Location:
         return f"cnn-workshop @ git+{self.repository}@{self.branch}"
 
 
-def _read_tool_table(pyproject: Path) -> dict[str, str]:
-    text = pyproject.read_text(encoding="utf-8")
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10: two string keys are all we need
-        section = re.search(r"^\[tool\.cnn-workshop\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
-        body = section.group(1) if section else ""
-        return dict(re.findall(r'^\s*(\w+)\s*=\s*"([^"]*)"', body, re.M))
-    return tomllib.loads(text).get("tool", {}).get("cnn-workshop", {})
-
-
-def load_location(pyproject: Path = ROOT / "pyproject.toml") -> Location:
+def load_location(pyproject: Path = PYPROJECT) -> Location:
     """Read ``[tool.cnn-workshop] repository`` and ``branch`` from pyproject.toml."""
-    table = _read_tool_table(pyproject)
+    table = tool_settings(pyproject)
     repository = table.get("repository", "")
     match = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?", repository)
     if not match:
@@ -200,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: all)")
     parser.add_argument("--check", action="store_true", help="report drift, write nothing")
-    parser.add_argument("--pyproject", type=Path, default=ROOT / "pyproject.toml")
+    parser.add_argument("--pyproject", type=Path, default=PYPROJECT)
     args = parser.parse_args(argv)
 
     location = load_location(args.pyproject)

@@ -1,8 +1,8 @@
 """Build one reveal.js deck per instructor notebook, presentable with no internet.
 
 Usage:
-    python scripts/build_slides.py                     # all notebooks -> build/slides/
-    python scripts/build_slides.py --out DIR NB...     # chosen notebooks, another folder
+    python -m tools.build_slides                     # all notebooks -> build/slides/
+    python -m tools.build_slides --out DIR NB...     # chosen notebooks, another folder
 
 Slides come from each cell's ``slideshow.slide_type``; ``notes`` cells become speaker notes
 (press S in the deck), ``skip`` cells and the Colab cells are left out. Every script the deck

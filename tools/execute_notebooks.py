@@ -1,6 +1,6 @@
 """Execute instructor notebooks in place so their stored outputs are fresh.
 
-Usage: python scripts/execute_notebooks.py [--data SOURCE] notebooks/NN_name.ipynb [...]
+Usage: python -m tools.execute_notebooks [--data SOURCE] notebooks/NN_name.ipynb [...]
 
 SOURCE is what ``WORKSHOP_DATA`` means to the notebooks: empty or ``cifar10`` for the verified
 official archive in Keras' cache, or a folder / ``.zip`` of class folders. Notebooks that load
@@ -17,15 +17,17 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+
+from tools.notebook_client import GuardedNotebookClient
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
 # Set by the test suite to shrink training; stored outputs always show the lesson's budget.
 BUDGET_VARIABLES = ("WORKSHOP_N_TRAIN", "WORKSHOP_N_TEST", "WORKSHOP_EPOCHS", "WORKSHOP_MINUTES")
-# A stall (kernel and client both idle) must fail fast; the longest cell trains for ~3 minutes.
-CELL_TIMEOUT_S = 900
+# The longest cell trains for ~3 minutes (notebook 05's time limit); every other cell gets
+# notebook_client.QUICK_CELL_S.
+TRAINING_TIMEOUT_S = 900
 
 
 def loads_cifar10(nb: nbformat.NotebookNode) -> bool:
@@ -45,9 +47,10 @@ def execute(path: Path) -> None:
             )
         nb.metadata["workshop"] = {"data_source": data_source().split(":")[0]}
         print(f"{path}: data from {data_source()}")
-    client = NotebookClient(
+    client = GuardedNotebookClient(
         nb,
-        timeout=CELL_TIMEOUT_S,
+        name=str(path),
+        training_s=TRAINING_TIMEOUT_S,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
@@ -58,6 +61,11 @@ def execute(path: Path) -> None:
             cell.outputs = [o for o in cell.outputs if o.get("name") != "stderr"]
     nbformat.write(nb, path)
     print(f"executed {path}")
+    if client.late:
+        print(
+            f"{path}: {len(client.late)} kernel message(s) waited unseen, up to "
+            f"{max(w for _, w in client.late):.1f} s: the stall nbclient would have waited out"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

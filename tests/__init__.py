@@ -1,0 +1,1 @@
+"""The test suite, a package: benchmarks reuse its fixtures as ``tests.cifar_fixtures``."""
