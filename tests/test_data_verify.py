@@ -17,8 +17,8 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from cifar_fixtures import FaultyServer, build_archive, refused_url
 
+from tests.cifar_fixtures import FaultyServer, build_archive, refused_url
 from workshop import doctor
 from workshop.data import (
     ARCHIVE_NAME,
