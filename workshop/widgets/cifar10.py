@@ -1,7 +1,7 @@
-"""Network explorer: one image travels through a trained CNN, layer by layer.
+"""Notebook 05's network explorer: one image travels through a trained CNN, layer by layer.
 
-``network_explorer(model, x_test, y_test, class_names)`` returns a :class:`NetworkExplorer`
-that shows itself in a notebook. Pick a test image (slider) or a photograph (dropdown),
+``NetworkExplorer(model, x_test, y_test, class_names)`` as a cell's last expression shows the
+explorer. Pick a test image (slider) or a photograph (dropdown),
 pick a stage (the feature maps after a convolution, after its ReLU, after pooling...),
 and see the maps and the class probabilities as bars.
 
@@ -22,9 +22,10 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.figure import Figure
 
-__all__ = ["NetworkExplorer", "network_explorer", "model_stages", "softmax"]
+from workshop.widgets._view import Explorer, FigureView
+
+__all__ = ["NetworkExplorer", "model_stages", "softmax"]
 
 MAPS_SHOWN = 16  # feature maps drawn at once: 2 rows of 8 stay readable on a projector
 _SKIPPED = ("Dropout", "SpatialDropout", "GaussianNoise", "GaussianDropout", "InputLayer")
@@ -111,8 +112,15 @@ def _as_input(image: Any, shape: tuple[int, int, int], name: str = "image") -> n
     return arr
 
 
-class NetworkExplorer:
-    """See a test image or a photograph pass through a trained CNN, stage by stage."""
+class NetworkExplorer(Explorer):
+    """See a test image or a photograph pass through a trained CNN, stage by stage.
+
+    ``images`` are test images (uint8 or float in [0, 1]); ``labels`` their classes.
+    ``photo`` is any photograph as an array (e.g. ``workshop.images.sample_photo()`` or one of
+    your own read with Pillow), offered as "your photo"; ``photos`` names more of them. They
+    are resized to the model's input. Without ``photos`` the bundled sample photograph is
+    offered too (``photos={}`` offers only ``photo``).
+    """
 
     def __init__(
         self,
@@ -162,7 +170,11 @@ class NetworkExplorer:
                 f"class_names has {len(class_names)} names but the model outputs {n_out} classes"
             )
         self.class_names = list(class_names)
-        self.photos = dict(photos or {})
+        if photos is None:
+            from workshop.images import sample_photo
+
+            photos = {"sample photo": sample_photo()}
+        self.photos = dict(photos)
         if photo is not None:
             self.photos["your photo"] = photo
         for name, p in self.photos.items():
@@ -254,7 +266,9 @@ class NetworkExplorer:
             style=style,
         )
         self.caption = widgets.HTML()
-        self.output = widgets.Output()
+        # Not pyplot: the figure goes only into this picture, never twice, whatever the backend.
+        # JPEG: the maps are pictures, and it encodes and travels several times quicker than PNG.
+        self.view = FigureView((13, 5.2), dpi=80, fmt="jpeg")
         for control in (self.source, self.index_slider, self.stage_picker, self.first_map):
             control.observe(lambda change: self.update(), names="value")
         self.widget = widgets.VBox(
@@ -262,13 +276,12 @@ class NetworkExplorer:
                 widgets.HBox([self.source, self.index_slider]),
                 widgets.HBox([self.stage_picker, self.first_map]),
                 self.caption,
-                self.output,
+                self.view.image,
             ]
         )
 
     def _build_figure(self) -> None:
-        # Not pyplot: this figure is drawn only into the Output widget, never twice.
-        fig = Figure(figsize=(13, 5.2))
+        fig = self.view.fig
         grid = fig.add_gridspec(
             2, 11, width_ratios=[2.2, 0.2, *([1] * 8), 2.6], wspace=0.15, hspace=0.35
         )
@@ -294,7 +307,19 @@ class NetworkExplorer:
         self._prob_texts = [
             self.ax_probs.text(0.02, i, "", va="center", fontsize=8) for i in range(k)
         ]
+        suptitle = fig.suptitle("", fontsize=11)
         self.figure = fig
+        # Frames and class names are drawn once; each change paints only what moves over them.
+        self.ax_probs.set_title("class probabilities")
+        self._moving = [self._im_image, self.ax_image.title, suptitle]
+        self._moving += [*self._im_maps, *self._bars, *self._prob_texts]
+        # the frames go over the pictures, as in a full draw
+        self._moving += [
+            spine for ax in [self.ax_image, *self.ax_maps] for spine in ax.spines.values()
+        ]
+        self._frames: tuple[float, int] | None = None  # (map height / width, first map shown)
+        self._map_shape: tuple[int, int] | None = None
+        self._signed: bool | None = None
 
     def selected_maps(self) -> np.ndarray:
         """The (H, W, C) stack of the stage chosen in the dropdown, for the current image."""
@@ -318,7 +343,7 @@ class NetworkExplorer:
             f"<b>{caption}{verdict}</b> &nbsp; stage shape {maps.shape[0]}x{maps.shape[1]}x{count}"
         )
         self._draw(maps, first, f"{caption.rstrip(', ')}\n{verdict}")
-        self._show()
+        self.view.refresh()
 
     def _draw(self, maps: np.ndarray, first: int, title: str) -> None:
         shown = self.image if self.image.shape[2] == 3 else self.image[..., 0]
@@ -330,17 +355,24 @@ class NetworkExplorer:
         # one colour scale for the whole stage, so strong and weak maps can be compared
         lim = float(np.abs(maps).max()) or 1.0
         h, w = maps.shape[:2]
+        if (h, w) != self._map_shape:  # set_extent is slow: only when the size changes
+            self._map_shape = (h, w)
+            for im in self._im_maps:
+                im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        frames = (h / w, first, maps.shape[2] - first)
         for i, (ax, im) in enumerate(zip(self.ax_maps, self._im_maps)):
             channel = first + i
             visible = channel < maps.shape[2]
-            ax.set_visible(visible)
+            for artist in (ax, im, ax.title, *ax.spines.values()):
+                artist.set_visible(visible)
             if not visible:
                 continue
             im.set_data(maps[:, :, channel])
-            im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
-            im.set_cmap("RdBu_r" if signed else "viridis")
+            if signed != self._signed:  # a new colour map rebuilds its tables: only on change
+                im.set_cmap("RdBu_r" if signed else "viridis")
             im.set_clim(-lim if signed else 0.0, lim)
             ax.set_title(f"map {channel}", fontsize=8)
+        self._signed = signed
         self.figure.suptitle(
             f"{self.stage_picker.value}  "
             f"(colour: {'blue < 0 < red' if signed else 'dark 0 → bright max'})",
@@ -352,40 +384,6 @@ class NetworkExplorer:
             bar.set_color("#e66101" if i == self.predicted else "#3b75af")
             text.set_text(f"{p:.0%}")
             text.set_x(min(p + 0.02, 0.85))
-        self.ax_probs.set_title("class probabilities")
-
-    def _show(self) -> None:
-        import io
-
-        from IPython.display import Image, display
-
-        # Render the PNG ourselves: works whatever matplotlib backend the notebook uses.
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=80)
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(Image(data=buffer.getvalue(), format="png"))
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
-
-
-def network_explorer(
-    model: Any,
-    images: np.ndarray,
-    labels: np.ndarray | None = None,
-    class_names: Sequence[str] | None = None,
-    photo: np.ndarray | None = None,
-) -> NetworkExplorer:
-    """A :class:`NetworkExplorer` for ``model`` on test ``images`` (uint8 or float in [0, 1]).
-
-    ``photo`` is any photograph as an array (e.g. ``workshop.images.sample_photo()`` or one
-    of your own read with Pillow); it is resized to the model's input. The bundled sample
-    photograph is always offered too.
-    """
-    from workshop.images import sample_photo
-
-    photos = {"sample photo": sample_photo()}
-    return NetworkExplorer(model, images, labels, class_names, photo=photo, photos=photos)
+        if frames != self._frames:  # map frames or titles changed: draw the still parts again
+            self._frames = frames
+            self.view.keep_background(self._moving)
