@@ -3,9 +3,9 @@
 :class:`FigureView` draws a matplotlib figure on its own Agg canvas and sends the pixels to an
 ``ipywidgets.Image``. It never goes through pyplot or the notebook's matplotlib backend, so the
 picture looks and behaves the same in JupyterLab, classic Notebook, Colab (ipywidgets 7) and in
-the slides, and a figure is never shown twice. Measured in JupyterLab in Chromium, this path
-redraws within the ~100 ms that feels immediate, where ``display(fig)`` inside an ``Output``
-widget and a saved PNG in an ``Output`` did not (``benchmarks/bench_widgets_browser.py``).
+the slides, and a figure is never shown twice. From a key press in JupyterLab in Chromium to
+the new picture, it is about twice as quick as ``display(fig)`` or a saved PNG inside an
+``Output`` widget (``benchmarks/bench_widgets_browser.py`` measures every explorer).
 
 :class:`Explorer` is the base of every explorer. Each builds its controls and pictures into one
 root widget, ``.widget``, and a notebook shows any explorer the same way: make the explorer the
