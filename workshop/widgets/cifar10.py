@@ -271,7 +271,7 @@ class NetworkExplorer(Explorer):
         self.caption = widgets.HTML()
         # Not pyplot: the figure goes only into this picture, never twice, whatever the backend.
         # JPEG: the maps are pictures, and it encodes and travels several times quicker than PNG.
-        self.view = FigureView((13, 5.2), dpi=80, fmt="jpeg")
+        self.view = FigureView((13, 4.2), dpi=80, fmt="jpeg")
         for control in (self.source, self.index_slider, self.stage_picker, self.first_map):
             control.observe(lambda change: self.update(), names="value")
         self.widget = widgets.VBox(
@@ -286,7 +286,7 @@ class NetworkExplorer(Explorer):
     def _build_figure(self) -> None:
         fig = self.view.fig
         grid = fig.add_gridspec(
-            2, 11, width_ratios=[2.2, 0.2, *([1] * 8), 2.6], wspace=0.15, hspace=0.35
+            2, 11, width_ratios=[2.2, 0.2, *([1] * 8), 2.6], wspace=0.15, hspace=0.35, top=0.94
         )
         self.ax_image = fig.add_subplot(grid[:, 0])
         self.ax_maps = [fig.add_subplot(grid[r, 2 + c]) for r in range(2) for c in range(8)]
@@ -310,11 +310,10 @@ class NetworkExplorer(Explorer):
         self._prob_texts = [
             self.ax_probs.text(0.02, i, "", va="center", fontsize=8) for i in range(k)
         ]
-        suptitle = fig.suptitle("", fontsize=11)
         self.figure = fig
         # Frames and class names are drawn once; each change paints only what moves over them.
         self.ax_probs.set_title("class probabilities")
-        self._moving = [self._im_image, self.ax_image.title, suptitle]
+        self._moving = [self._im_image]
         self._moving += [*self._im_maps, *self._bars, *self._prob_texts]
         # the frames go over the pictures, as in a full draw
         self._moving += [
@@ -345,18 +344,21 @@ class NetworkExplorer(Explorer):
         first = min(int(self.first_map.value), self.first_map.max)
         name = self.class_names[self.predicted]
         verdict = f"predicted: {name} ({self.probabilities[self.predicted]:.0%})"
+        self._draw(maps, first)
+        # Words that change live in the caption, not in the figure: drawing text into the
+        # picture on every change cost more time than all the feature maps together.
+        colours = "blue &lt; 0 &lt; red" if self._signed else "dark 0 &rarr; bright max"
         self.caption.value = (
-            f"<b>{caption}{verdict}</b> &nbsp; stage shape {maps.shape[0]}x{maps.shape[1]}x{count}"
+            f"<b>{caption}{verdict}</b> &nbsp; {self.stage_picker.value}, shape "
+            f"{maps.shape[0]}x{maps.shape[1]}x{count} (colour: {colours})"
         )
-        self._draw(maps, first, f"{caption.rstrip(', ')}\n{verdict}")
         self.view.refresh()
 
-    def _draw(self, maps: np.ndarray, first: int, title: str) -> None:
+    def _draw(self, maps: np.ndarray, first: int) -> None:
         shown = self.image if self.image.shape[2] == 3 else self.image[..., 0]
         self._im_image.set_data(shown)
         if shown.ndim == 2:
             self._im_image.set_cmap("gray")
-        self.ax_image.set_title(title, fontsize=9)
         signed = bool(maps.min() < 0)
         # one colour scale for the whole stage, so strong and weak maps can be compared
         lim = float(np.abs(maps).max()) or 1.0
@@ -379,11 +381,6 @@ class NetworkExplorer(Explorer):
             im.set_clim(-lim if signed else 0.0, lim)
             ax.set_title(f"map {channel}", fontsize=8)
         self._signed = signed
-        self.figure.suptitle(
-            f"{self.stage_picker.value}  "
-            f"(colour: {'blue < 0 < red' if signed else 'dark 0 → bright max'})",
-            fontsize=11,
-        )
         for i, (bar, text) in enumerate(zip(self._bars, self._prob_texts)):
             p = float(self.probabilities[i])
             bar.set_width(p)
