@@ -176,3 +176,10 @@ def test_step_through_blitting_matches_a_full_redraw():
     st = StepThrough()
     st.show(4)
     assert blitting_error(st.view) < 0.5
+
+
+def test_playground_blitting_matches_a_full_redraw(small_photo):
+    pg = KernelPlayground(small_photo)
+    pg.boxes[4].value = 3.0  # a custom kernel: the title changes once, then only the map
+    pg.boxes[0].value = -2.0
+    assert blitting_error(pg.view) < 0.5

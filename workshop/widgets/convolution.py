@@ -442,7 +442,11 @@ class KernelPlayground(Explorer):
             self.map_image.set_clim(float(self.result.min()), float(self.result.max()) or 1.0)
         self.map_image.set_data(self.result)
         name = self.preset.value if self.preset.value != "custom" else "your kernel"
-        self.map_title.set_text(f"feature map: {name}")
+        if self.map_title.get_text() != f"feature map: {name}":
+            # The title changes only with the preset: keep it with the still parts, so a
+            # change of a box paints only the map over them.
+            self.map_title.set_text(f"feature map: {name}")
+            self.view.keep_background([self.map_image])
         total = float(k.sum())
         if abs(total - 1) < 1e-6:
             note = "weights sum to 1: overall brightness is kept"
