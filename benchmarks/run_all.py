@@ -1,7 +1,10 @@
 """Run every benchmarks/bench_*.py and print one markdown table per benchmark module.
 
 `make bench` runs this as ``python -m benchmarks.run_all [bench_name ...]`` from the repository
-root. Benchmarks measure; they never pass or fail.
+root. Benchmarks measure; they never pass or fail. The explorers are timed twice:
+``bench_widgets`` times the Python side of a change, ``bench_widgets_browser`` the whole round
+trip from a key press in JupyterLab in Chromium to the new picture (it prints one line and
+measures nothing when no browser is available).
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Drive every workshop explorer headless; run inside the ipywidgets 7 (Colab-like) venv.
 
 ``tests/test_colab.py`` runs this file with the separate interpreter and reads the JSON it
-prints last. Explorers are found generically, so new widget modules are covered without
-editing this file: every public class or function of ``workshop.widgets.*`` that can be
-called without arguments and returns a widget (or an object with a ``.widget``) is built,
-then each control in its widget tree gets a new value and each button is clicked once.
-Modules that need TensorFlow are reported as skipped (Colab has it; this venv does not).
+prints last. Every explorer is a subclass of ``workshop.widgets._view.Explorer`` and shows
+``explorer.widget``, so new widget modules are covered without editing this file: each
+explorer class of ``workshop.widgets.*`` that builds without arguments is built, then each
+control in its ``.widget`` tree gets a new value and each button is clicked once. Explorers
+that need arguments (a trained model) are listed as skipped, and so are modules that need
+TensorFlow (Colab has it; this venv does not).
 """
 
 from __future__ import annotations
@@ -39,13 +40,6 @@ class _Catch(logging.Handler):
 logging.getLogger().addHandler(_Catch())
 for name in ("traitlets", "ipywidgets"):
     logging.getLogger(name).addHandler(_Catch())
-
-
-def _root_widget(obj: object) -> ipywidgets.Widget | None:
-    if isinstance(obj, ipywidgets.Widget):
-        return obj
-    inner = getattr(obj, "widget", None)
-    return inner if isinstance(inner, ipywidgets.Widget) else None
 
 
 def _walk(widget: ipywidgets.Widget, seen: set[int]) -> list[ipywidgets.Widget]:
@@ -135,23 +129,26 @@ def drive_module(module_name: str) -> dict:
         else:
             report["errors"].append(f"import failed: {exc!r}")
         return report
-    driven_types: set[type] = set()
+    from workshop.widgets._view import Explorer
+
+    needs_arguments = []
     for name, obj in sorted(vars(module).items()):
-        if name.startswith("_") or getattr(obj, "__module__", None) != module_name:
+        if not (inspect.isclass(obj) and issubclass(obj, Explorer)):
             continue
-        if not callable(obj) or not _no_args_needed(obj):
+        if obj.__module__ != module_name:
+            continue
+        if not _no_args_needed(obj):
+            needs_arguments.append(name)
             continue
         try:
             made = obj()
         except Exception as exc:  # an explorer that fails to build is what we look for
-            if any(n in repr(exc) for n in ("keras", "tensorflow")):
-                continue
             report["errors"].append(f"{name}(): {exc!r}")
             continue
-        root = _root_widget(made)
-        if root is None or type(made) in driven_types:
+        root = getattr(made, "widget", None)
+        if not isinstance(root, ipywidgets.Widget):
+            report["errors"].append(f"{name}().widget is not a widget: {root!r}")
             continue
-        driven_types.add(type(made))
         entry = {"name": name, "changed": [], "clicked": [], "visible_effect": []}
         tree = _walk(root, set())
         for control in tree:
@@ -171,19 +168,20 @@ def drive_module(module_name: str) -> dict:
                     entry["visible_effect"].append(label)
             except Exception:
                 report["errors"].append(f"{name}: {label}: {traceback.format_exc(limit=3)}")
-        result = getattr(root, "result", None)
-        if isinstance(root, ipywidgets.interactive) and isinstance(result, Exception):
-            report["errors"].append(f"{name}: interactive result is an exception: {result!r}")
         report["explorers"].append(entry)
-    if not report["explorers"] and not report["errors"]:
-        report["skipped"] = "no explorer that builds without arguments (e.g. needs a model)"
+    if needs_arguments and not report["explorers"] and not report["errors"]:
+        report["skipped"] = f"needs arguments (e.g. a trained model): {needs_arguments}"
     return report
 
 
 def main() -> int:
     import workshop.widgets as package
 
-    names = sorted(f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__))
+    names = sorted(
+        f"{package.__name__}.{m.name}"
+        for m in pkgutil.iter_modules(package.__path__)
+        if not m.name.startswith("_")
+    )
     reports = [drive_module(name) for name in names]
     summary = {
         "ipywidgets": ipywidgets.__version__,

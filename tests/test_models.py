@@ -112,7 +112,7 @@ def test_other_input_shapes_and_class_counts_work():
 
 def test_importing_models_checks_and_explorer_does_not_import_tensorflow():
     code = (
-        "import sys, workshop.models, workshop.checks.cifar10, workshop.widgets.network; "
+        "import sys, workshop.models, workshop.checks.cifar10, workshop.widgets.cifar10; "
         "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
         "sys.exit(f'imported {bad}' if bad else 0)"
     )

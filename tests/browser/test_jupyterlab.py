@@ -8,17 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.lab_server import KERNEL_IDLE, open_and_run
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 STEP_NOTEBOOK = "02_convolution_by_hand.ipynb"
 BROKEN_WIDGET_TEXT = ("Loading widget", "Error displaying widget", "Model not found")
-
-KERNEL_IDLE = """() => {
-  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  const kernel = w && w.sessionContext && w.sessionContext.session
-    && w.sessionContext.session.kernel;
-  return !!(w.content && kernel && kernel.status === 'idle');
-}"""
 
 CELL_REPORT = """() => {
   const nb = window.jupyterapp.shell.currentWidget.content;
@@ -49,14 +44,9 @@ OUTPUT_SIGNATURE = """(cell) => {
 }"""
 
 
-def open_and_run(page, jupyterlab, name: str) -> dict:
-    """Open ``name`` in JupyterLab, run all cells, wait for the kernel; return a cell report."""
-    page.goto(jupyterlab.tree(name))
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(KERNEL_IDLE, timeout=300_000)
-    page.wait_for_timeout(1500)  # widget views attach after the last message
+def run_notebook(page, jupyterlab, name: str) -> dict:
+    """Open ``name`` in JupyterLab, run all cells until every widget rendered; report cells."""
+    open_and_run(page, jupyterlab, name)
     return page.evaluate(CELL_REPORT)
 
 
@@ -65,12 +55,23 @@ def _signature(cell) -> str:
 
 
 def _wait_for_change(page, cell, before: str, seconds: float = 20) -> str:
-    for _ in range(int(seconds * 4)):
-        after = _signature(cell)
-        if after != before:
-            return after
-        page.wait_for_timeout(250)
-    return before
+    """The cell's output signature once it differs from ``before`` (``before`` if it never does)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            f"([cell, before]) => ({OUTPUT_SIGNATURE})(cell) !== before",
+            arg=[cell.element_handle(), before],
+            timeout=seconds * 1000,
+        )
+    except PlaywrightTimeout:
+        return before
+    return _signature(cell)
+
+
+def _wait_until_idle(page) -> None:
+    """The kernel has answered the last change: the explorer is done redrawing."""
+    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
 
 
 def move_first_control(page):
@@ -111,7 +112,7 @@ def move_first_control(page):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs_and_widgets_respond(lab_page, jupyterlab, screenshots, notebook):
     page = lab_page
-    report = open_and_run(page, jupyterlab, notebook.name)
+    report = run_notebook(page, jupyterlab, notebook.name)
     page.screenshot(path=str(screenshots / f"{notebook.stem}.png"))
 
     assert not report["errors"], "\n".join(report["errors"])
@@ -127,7 +128,7 @@ def test_notebook_runs_and_widgets_respond(lab_page, jupyterlab, screenshots, no
     cell, before, after = move_first_control(page)
     if cell is None:
         pytest.skip("widgets rendered, but none has a slider, dropdown or button to move")
-    page.wait_for_timeout(1500)  # let the rest of the explorer finish redrawing
+    _wait_until_idle(page)  # let the rest of the explorer finish redrawing
     cell.screenshot(path=str(screenshots / f"{notebook.stem}-control-moved.png"))
     assert after != before, "moving the control changed nothing in its output"
 
@@ -137,7 +138,7 @@ def test_notebook_runs_and_widgets_respond(lab_page, jupyterlab, screenshots, no
 )
 def test_step_through_slider_moves_the_window(lab_page, jupyterlab, screenshots):
     page = lab_page
-    report = open_and_run(page, jupyterlab, STEP_NOTEBOOK)
+    report = run_notebook(page, jupyterlab, STEP_NOTEBOOK)
     assert not report["errors"], "\n".join(report["errors"])
 
     slider = (
@@ -166,7 +167,7 @@ def test_step_through_slider_moves_the_window(lab_page, jupyterlab, screenshots)
         timeout=20_000,
     )
     now, same_total = shown_step()
-    page.wait_for_timeout(1000)
+    _wait_until_idle(page)
     cell.screenshot(path=str(screenshots / "02_step_through_moved.png"))
     assert now != first and same_total == total
     assert _wait_for_change(page, cell, picture) != picture, "the picture did not redraw"

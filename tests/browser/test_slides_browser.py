@@ -14,6 +14,18 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # Prefer a deck with widgets, figures and formulas; fall back to whatever exists.
 PREFERRED = ["02_convolution_by_hand", "03_relu_and_pooling", "01_feature_extraction"]
+# The widget renderer has put a view before every stored widget, and MathJax has typeset.
+DECK_SETTLED = """() => {
+  const tags = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+  for (const tag of tags) {
+    const area = tag.previousElementSibling;
+    if (!area || !area.classList.contains('widget-subarea') || !area.firstElementChild)
+      return false;
+  }
+  const mj = window.MathJax;
+  return !mj || !mj.Hub || (mj.isReady && mj.Hub.queue.pending === 0 && !mj.Hub.queue.running);
+}"""
+INDICES = "JSON.stringify(Reveal.getIndices())"
 
 
 def _deck_notebook() -> Path | None:
@@ -47,7 +59,7 @@ def test_deck_pages_through_offline(page, tmp_path, screenshots):
 
     page.goto((tmp_path / deck["file"]).as_uri())
     page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
-    page.wait_for_timeout(1000)  # MathJax and the widget renderer finish after reveal is ready
+    page.wait_for_function(DECK_SETTLED, timeout=30_000)
     total = page.evaluate("Reveal.getTotalSlides()")
 
     visited = set()
@@ -61,8 +73,9 @@ def test_deck_pages_through_offline(page, tmp_path, screenshots):
                 shots += 1
         if page.evaluate("Reveal.isLastSlide() && !Reveal.availableFragments().next"):
             break
+        before = page.evaluate(INDICES)
         page.evaluate("Reveal.next()")
-        page.wait_for_timeout(150)
+        page.wait_for_function(f"(before) => {INDICES} !== before", arg=before, timeout=10_000)
     page.screenshot(path=str(screenshots / f"slides-{notebook.stem}-last.png"))
 
     assert total == expected == deck["slides"]

@@ -19,6 +19,7 @@ from workshop.layers import (
     parse_count,
     parse_shape,
 )
+from workshop.widgets._view import Explorer
 
 __all__ = ["ShapeTracker"]
 
@@ -35,7 +36,7 @@ def _mark(ok: bool, answered: bool = True) -> str:
     return '<span style="color:#D55E00"><b>&#10007; wrong</b></span>'
 
 
-class ShapeTracker:
+class ShapeTracker(Explorer):
     """Predict every layer's output shape and parameter count, then check against the model.
 
     ``model``: a built Keras model, a list of :class:`LayerInfo`, or nothing for notebook 04's
@@ -93,11 +94,6 @@ class ShapeTracker:
         self.widget = widgets.VBox(
             rows + [widgets.HBox([self.check_button, self.answer_button]), self.summary]
         )
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
     def set_guesses(self, guesses: dict[str, tuple[object, object]]) -> None:
         """Fill the boxes from {layer name: (shape, params)} (what a test or a cell would type)."""

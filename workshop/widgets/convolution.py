@@ -1,97 +1,33 @@
 """Explorers for notebook 02: step through a convolution, size it, play with kernels.
 
-Every explorer is a class with a ``.widget`` to display (one line in a notebook) and plain
-attributes holding its state (current step, arrays, messages), so tests can drive the
-controls headless and assert on what a learner would see.
+Every explorer is an :class:`~workshop.widgets._view.Explorer`: the object is what a notebook
+cell shows (its last expression), and plain attributes hold its state (current step, arrays,
+messages), so tests can drive the controls headless and assert on what a learner would see.
 
 Only the ipywidgets API shared by 7.x (Google Colab) and 8.x is used. Figures are drawn
-once with matplotlib's Agg canvas and then updated in place (``set_data``/``set_text``);
-each redraw is sent to the browser as a PNG in an ``ipywidgets.Image``, which behaves the
-same in JupyterLab, classic Notebook and Colab and needs no extra front-end extension.
+once and then updated in place (``set_data``/``set_text``); each redraw goes to the browser
+through a :class:`~workshop.widgets._view.FigureView`.
 """
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from workshop import kernels as kernel_library
 from workshop import ops
 from workshop.images import square_photo
 from workshop.plots import SIGNED_CMAP, MatrixPanel, signed_limit, value_range
+from workshop.widgets._view import Explorer, FigureView
 
 __all__ = [
-    "FigureView",
     "KernelPlayground",
     "OutputSizeCalculator",
     "StepThrough",
 ]
 
 
-class FigureView:
-    """A matplotlib figure shown as a PNG inside an ``ipywidgets.Image``.
-
-    The figure is not registered with pyplot, so the notebook never displays it a second
-    time on its own. Call :meth:`refresh` after changing artists.
-    """
-
-    def __init__(
-        self,
-        figsize: tuple[float, float],
-        dpi: int = 90,
-        fmt: str = "png",
-        width: str | None = None,
-    ) -> None:
-        if fmt not in ("png", "jpeg"):
-            raise ValueError(f"fmt must be 'png' or 'jpeg', got {fmt!r}")
-        self.fig = Figure(figsize=figsize, dpi=dpi)
-        FigureCanvasAgg(self.fig)
-        self.fmt = fmt
-        # The browser scales the picture to ``width``: smooth and free, unlike resampling here.
-        layout = widgets.Layout(width=width, height="auto") if width else widgets.Layout()
-        self.image = widgets.Image(format=fmt, layout=layout)
-        self.redraws = 0
-
-    def keep_background(self, moving: list) -> None:
-        """Draw everything except the ``moving`` artists once and keep those pixels.
-
-        Later :meth:`refresh` calls paint only the moving artists over the kept pixels
-        (blitting): the tick labels and the numbers that never change are not drawn again.
-        """
-        for artist in moving:
-            artist.set_animated(True)
-        self.fig.canvas.draw()
-        self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-        self._moving = list(moving)
-
-    def refresh(self) -> None:
-        """Draw the figure and send the pixels to the widget."""
-        from PIL import Image
-
-        canvas = self.fig.canvas
-        if getattr(self, "_background", None) is not None:
-            canvas.restore_region(self._background)
-            for artist in self._moving:
-                self.fig.draw_artist(artist)
-        else:
-            canvas.draw()
-        rgb = np.asarray(self.fig.canvas.buffer_rgba())[..., :3]
-        buf = io.BytesIO()
-        # PNG keeps numbers crisp; JPEG is several times quicker for photographs.
-        # Both are much quicker than matplotlib's savefig, which draws the figure again.
-        if self.fmt == "png":
-            Image.fromarray(rgb).save(buf, format="png", compress_level=1)
-        else:
-            Image.fromarray(rgb).save(buf, format="jpeg", quality=90)
-        self.image.value = buf.getvalue()
-        self.redraws += 1
-
-
-class StepThrough:
+class StepThrough(Explorer):
     """Slide a kernel over a small image one position at a time.
 
     Shows the window on the (padded) image, the kernel, the products with their sum, and
@@ -303,7 +239,7 @@ class StepThrough:
         self.view.refresh()
 
 
-class OutputSizeCalculator:
+class OutputSizeCalculator(Explorer):
     """Sliders for n, k, stride and padding; shows ⌊(n + 2p − k) / s⌋ + 1 and what is dropped.
 
     State: ``size`` (None when the kernel does not fit), ``left_over`` (rows and columns no
@@ -366,7 +302,7 @@ def _pixel_exact_view(shape: tuple[int, int], width: str) -> FigureView:
     return view
 
 
-class KernelPlayground:
+class KernelPlayground(Explorer):
     """Edit a 3x3 kernel (nine boxes or a preset) and see its feature map of a photograph.
 
     ``kernel`` is what the boxes hold, ``result`` the feature map last drawn. Padding 1
@@ -458,7 +394,11 @@ class KernelPlayground:
             self.map_image.set_clim(float(self.result.min()), float(self.result.max()) or 1.0)
         self.map_image.set_data(self.result)
         name = self.preset.value if self.preset.value != "custom" else "your kernel"
-        self.map_title.set_text(f"feature map: {name}")
+        if self.map_title.get_text() != f"feature map: {name}":
+            # The title changes only with the preset: keep it with the still parts, so a
+            # change of a box paints only the map over them.
+            self.map_title.set_text(f"feature map: {name}")
+            self.view.keep_background([self.map_image])
         total = float(k.sum())
         if abs(total - 1) < 1e-6:
             note = "weights sum to 1: overall brightness is kept"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.widget_fixtures import blitting_error
+
 keras = pytest.importorskip("keras")
 
 from workshop import models  # noqa: E402
 from workshop.ops import softmax  # noqa: E402
-from workshop.widgets.network import NetworkExplorer, model_stages, network_explorer  # noqa: E402
+from workshop.widgets.cifar10 import NetworkExplorer, model_stages  # noqa: E402
 
 CLASSES = [f"class {i}" for i in range(10)]
 
@@ -31,7 +33,7 @@ def model():
 @pytest.fixture()
 def explorer(model, data):
     images, labels = data
-    return network_explorer(model, images, labels, CLASSES)
+    return NetworkExplorer(model, images, labels, CLASSES)
 
 
 def test_stages_cover_conv_relu_and_pool_of_every_block(explorer):
@@ -94,7 +96,7 @@ def test_stage_picker_and_map_pages_redraw_the_figure(explorer):
 def test_a_photograph_of_any_size_is_resized_and_classified(model, data):
     images, labels = data
     photo = np.random.default_rng(3).integers(0, 256, size=(50, 70, 3), dtype=np.uint8)
-    explorer = network_explorer(model, images, labels, CLASSES, photo=photo)
+    explorer = NetworkExplorer(model, images, labels, CLASSES, photo=photo)
     assert explorer.source.options == ("test images", "sample photo", "your photo")
     explorer.source.value = "your photo"
     assert explorer.index_slider.disabled
@@ -133,15 +135,23 @@ def test_functional_model_with_separate_relu_and_softmax_output():
 def test_errors_say_what_to_fix(model, data):
     images, _ = data
     with pytest.raises(TypeError, match="keras.Model"):
-        network_explorer("model", images)
+        NetworkExplorer("model", images)
     with pytest.raises(ValueError, match="images"):
-        network_explorer(model, images[0])
+        NetworkExplorer(model, images[0])
     with pytest.raises(ValueError, match="class_names"):
-        network_explorer(model, images, class_names=["cat", "dog"])
+        NetworkExplorer(model, images, class_names=["cat", "dog"])
     with pytest.raises(ValueError, match="labels"):
-        network_explorer(model, images, labels=np.zeros(3))
+        NetworkExplorer(model, images, labels=np.zeros(3))
     with pytest.raises(ValueError, match="photo"):
-        network_explorer(model, images, photo=np.zeros(5))
+        NetworkExplorer(model, images, photo=np.zeros(5))
     dense = models.dense_baseline()
     with pytest.raises(ValueError, match="CNN"):
-        network_explorer(dense, images)
+        NetworkExplorer(dense, images)
+
+
+def test_every_change_redraws_and_blitting_matches_a_full_redraw(explorer):
+    redraws, picture = explorer.view.redraws, explorer.view.image.value
+    explorer.stage_picker.value = explorer.stages[6][0]  # 64 maps of 8x8
+    explorer.first_map.value = 48
+    assert explorer.view.redraws > redraws and explorer.view.image.value != picture
+    assert blitting_error(explorer.view) < 0.5

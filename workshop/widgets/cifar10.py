@@ -1,7 +1,7 @@
-"""Network explorer: one image travels through a trained CNN, layer by layer.
+"""Notebook 05's network explorer: one image travels through a trained CNN, layer by layer.
 
-``network_explorer(model, x_test, y_test, class_names)`` returns a :class:`NetworkExplorer`
-that shows itself in a notebook. Pick a test image (slider) or a photograph (dropdown),
+``NetworkExplorer(model, x_test, y_test, class_names)`` as a cell's last expression shows the
+explorer. Pick a test image (slider) or a photograph (dropdown),
 pick a stage (the feature maps after a convolution, after its ReLU, after pooling...),
 and see the maps and the class probabilities as bars.
 
@@ -22,13 +22,13 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.figure import Figure
 
 from workshop.images import as_model_input
 from workshop.ops import softmax
 from workshop.plots import SIGNED_CMAP, signed_limit
+from workshop.widgets._view import Explorer, FigureView
 
-__all__ = ["NetworkExplorer", "network_explorer", "model_stages"]
+__all__ = ["NetworkExplorer", "model_stages"]
 
 MAPS_SHOWN = 16  # feature maps drawn at once: 2 rows of 8 stay readable on a projector
 _SKIPPED = ("Dropout", "SpatialDropout", "GaussianNoise", "GaussianDropout", "InputLayer")
@@ -81,8 +81,15 @@ def model_stages(model: Any) -> list[tuple[str, Any, str]]:
     return stages
 
 
-class NetworkExplorer:
-    """See a test image or a photograph pass through a trained CNN, stage by stage."""
+class NetworkExplorer(Explorer):
+    """See a test image or a photograph pass through a trained CNN, stage by stage.
+
+    ``images`` are test images (uint8 or float in [0, 1]); ``labels`` their classes.
+    ``photo`` is any photograph as an array (e.g. ``workshop.images.sample_photo()`` or one of
+    your own read with Pillow), offered as "your photo"; ``photos`` names more of them. They
+    are resized to the model's input. Without ``photos`` the bundled sample photograph is
+    offered too (``photos={}`` offers only ``photo``).
+    """
 
     def __init__(
         self,
@@ -132,7 +139,11 @@ class NetworkExplorer:
                 f"class_names has {len(class_names)} names but the model outputs {n_out} classes"
             )
         self.class_names = list(class_names)
-        self.photos = dict(photos or {})
+        if photos is None:
+            from workshop.images import sample_photo
+
+            photos = {"sample photo": sample_photo()}
+        self.photos = dict(photos)
         if photo is not None:
             self.photos["your photo"] = photo
         for name, p in self.photos.items():
@@ -148,6 +159,7 @@ class NetworkExplorer:
         )
 
         self.index = 0
+        self._computed_for: tuple[str, int] | None = None  # the input the state belongs to
         self.image: np.ndarray = np.zeros(self.input_shape, np.float32)
         self.activations: dict[str, np.ndarray] = {}
         self.logits = np.zeros(n_out)
@@ -173,8 +185,10 @@ class NetworkExplorer:
         """Run ``image`` (model-shaped float in [0, 1]) through the network; fill the state."""
         import keras
 
-        results = self._probe(image[None].astype(np.float32), training=False)
-        results = [keras.ops.convert_to_numpy(r) for r in results]
+        self._computed_for = None
+        # predict_on_batch runs a compiled function: several times quicker than an eager call
+        results = self._probe.predict_on_batch(image[None].astype(np.float32))
+        results = [np.asarray(r) for r in results]
         self.activations = {}
         for (label, layer, kind), value in zip(self.stages, results):
             if kind == "pre":
@@ -224,7 +238,9 @@ class NetworkExplorer:
             style=style,
         )
         self.caption = widgets.HTML()
-        self.output = widgets.Output()
+        # Not pyplot: the figure goes only into this picture, never twice, whatever the backend.
+        # JPEG: the maps are pictures, and it encodes and travels several times quicker than PNG.
+        self.view = FigureView((13, 4.2), dpi=80, fmt="jpeg")
         for control in (self.source, self.index_slider, self.stage_picker, self.first_map):
             control.observe(lambda change: self.update(), names="value")
         self.widget = widgets.VBox(
@@ -232,15 +248,14 @@ class NetworkExplorer:
                 widgets.HBox([self.source, self.index_slider]),
                 widgets.HBox([self.stage_picker, self.first_map]),
                 self.caption,
-                self.output,
+                self.view.image,
             ]
         )
 
     def _build_figure(self) -> None:
-        # Not pyplot: this figure is drawn only into the Output widget, never twice.
-        fig = Figure(figsize=(13, 5.2))
+        fig = self.view.fig
         grid = fig.add_gridspec(
-            2, 11, width_ratios=[2.2, 0.2, *([1] * 8), 2.6], wspace=0.15, hspace=0.35
+            2, 11, width_ratios=[2.2, 0.2, *([1] * 8), 2.6], wspace=0.15, hspace=0.35, top=0.94
         )
         self.ax_image = fig.add_subplot(grid[:, 0])
         self.ax_maps = [fig.add_subplot(grid[r, 2 + c]) for r in range(2) for c in range(8)]
@@ -265,6 +280,17 @@ class NetworkExplorer:
             self.ax_probs.text(0.02, i, "", va="center", fontsize=8) for i in range(k)
         ]
         self.figure = fig
+        # Frames and class names are drawn once; each change paints only what moves over them.
+        self.ax_probs.set_title("class probabilities")
+        self._moving = [self._im_image]
+        self._moving += [*self._im_maps, *self._bars, *self._prob_texts]
+        # the frames go over the pictures, as in a full draw
+        self._moving += [
+            spine for ax in [self.ax_image, *self.ax_maps] for spine in ax.spines.values()
+        ]
+        self._frames: tuple[float, int] | None = None  # (map height / width, first map shown)
+        self._map_shape: tuple[int, int] | None = None
+        self._signed: bool | None = None
 
     def selected_maps(self) -> np.ndarray:
         """The (H, W, C) stack of the stage chosen in the dropdown, for the current image."""
@@ -277,85 +303,59 @@ class NetworkExplorer:
         image, caption = self._current_input()
         if is_test:
             self.index = int(self.index_slider.value)
-        self.compute(image)
+        shown = (self.source.value, self.index if is_test else -1)
+        if shown != self._computed_for:  # a new stage or page of maps needs no new run
+            self.compute(image)
+            self._computed_for = shown
         maps = self.selected_maps()
         count = maps.shape[2]
         self.first_map.max = max(0, (count - 1) // MAPS_SHOWN * MAPS_SHOWN)
         first = min(int(self.first_map.value), self.first_map.max)
         name = self.class_names[self.predicted]
         verdict = f"predicted: {name} ({self.probabilities[self.predicted]:.0%})"
+        self._draw(maps, first)
+        # Words that change live in the caption, not in the figure: drawing text into the
+        # picture on every change cost more time than all the feature maps together.
+        colours = "blue &lt; 0 &lt; red" if self._signed else "dark 0 &rarr; bright max"
         self.caption.value = (
-            f"<b>{caption}{verdict}</b> &nbsp; stage shape {maps.shape[0]}x{maps.shape[1]}x{count}"
+            f"<b>{caption}{verdict}</b> &nbsp; {self.stage_picker.value}, shape "
+            f"{maps.shape[0]}x{maps.shape[1]}x{count} (colour: {colours})"
         )
-        self._draw(maps, first, f"{caption.rstrip(', ')}\n{verdict}")
-        self._show()
+        self.view.refresh()
 
-    def _draw(self, maps: np.ndarray, first: int, title: str) -> None:
+    def _draw(self, maps: np.ndarray, first: int) -> None:
         shown = self.image if self.image.shape[2] == 3 else self.image[..., 0]
         self._im_image.set_data(shown)
         if shown.ndim == 2:
             self._im_image.set_cmap("gray")
-        self.ax_image.set_title(title, fontsize=9)
         signed = bool(maps.min() < 0)
         # one colour scale for the whole stage, so strong and weak maps can be compared
         lim = signed_limit(maps) if signed else float(maps.max()) or 1.0
         h, w = maps.shape[:2]
+        if (h, w) != self._map_shape:  # set_extent is slow: only when the size changes
+            self._map_shape = (h, w)
+            for im in self._im_maps:
+                im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        frames = (h / w, first, maps.shape[2] - first)
         for i, (ax, im) in enumerate(zip(self.ax_maps, self._im_maps)):
             channel = first + i
             visible = channel < maps.shape[2]
-            ax.set_visible(visible)
+            for artist in (ax, im, ax.title, *ax.spines.values()):
+                artist.set_visible(visible)
             if not visible:
                 continue
             im.set_data(maps[:, :, channel])
-            im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
-            im.set_cmap(SIGNED_CMAP if signed else "viridis")
+            if signed != self._signed:  # a new colour map rebuilds its tables: only on change
+                im.set_cmap(SIGNED_CMAP if signed else "viridis")
             im.set_clim(-lim if signed else 0.0, lim)
             ax.set_title(f"map {channel}", fontsize=8)
-        self.figure.suptitle(
-            f"{self.stage_picker.value}  "
-            f"(colour: {'blue < 0 < red' if signed else 'dark 0 → bright max'})",
-            fontsize=11,
-        )
+        self._signed = signed
         for i, (bar, text) in enumerate(zip(self._bars, self._prob_texts)):
             p = float(self.probabilities[i])
             bar.set_width(p)
             bar.set_color("#e66101" if i == self.predicted else "#3b75af")
             text.set_text(f"{p:.0%}")
             text.set_x(min(p + 0.02, 0.85))
-        self.ax_probs.set_title("class probabilities")
-
-    def _show(self) -> None:
-        import io
-
-        from IPython.display import Image, display
-
-        # Render the PNG ourselves: works whatever matplotlib backend the notebook uses.
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=80)
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(Image(data=buffer.getvalue(), format="png"))
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
-
-
-def network_explorer(
-    model: Any,
-    images: np.ndarray,
-    labels: np.ndarray | None = None,
-    class_names: Sequence[str] | None = None,
-    photo: np.ndarray | None = None,
-) -> NetworkExplorer:
-    """A :class:`NetworkExplorer` for ``model`` on test ``images`` (uint8 or float in [0, 1]).
-
-    ``photo`` is any photograph as an array (e.g. ``workshop.images.sample_photo()`` or one
-    of your own read with Pillow); it is resized to the model's input. The bundled sample
-    photograph is always offered too.
-    """
-    from workshop.images import sample_photo
-
-    photos = {"sample photo": sample_photo()}
-    return NetworkExplorer(model, images, labels, class_names, photo=photo, photos=photos)
+        if frames != self._frames:  # map frames or titles changed: draw the still parts again
+            self._frames = frames
+            self.view.keep_background(self._moving)

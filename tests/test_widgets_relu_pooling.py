@@ -4,16 +4,12 @@ import matplotlib
 import numpy as np
 import pytest
 
+from tests.widget_fixtures import blitting_error
+
 matplotlib.use("Agg")
 
 from workshop import kernels, ops  # noqa: E402
-from workshop.widgets.pooling import (  # noqa: E402
-    RELU_KERNELS,
-    PoolingExplorer,
-    ReLUExplorer,
-    pooling_explorer,
-    relu_explorer,
-)
+from workshop.widgets.relu_pooling import RELU_KERNELS, PoolingExplorer, ReLUExplorer  # noqa: E402
 
 FOUR = np.array([[1, 3, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]])
 
@@ -91,8 +87,6 @@ def test_controls_have_stable_descriptions(pool):
         pool.mode.description,
         pool.cell.description,
     ] == ["window size", "stride", "pooling", "output cell"]
-    widget = pooling_explorer(FOUR)
-    assert widget.explorer.output.shape == (2, 2)
 
 
 def test_pooling_explorer_rejects_3d_input():
@@ -136,9 +130,8 @@ def test_relu_bias_and_kernel_controls(relu_view):
     assert relu_view.kernel.description == "kernel" and relu_view.bias.description == "bias"
 
 
-def test_relu_explorer_default_photo_and_factory():
-    widget = relu_explorer()
-    explorer = widget.explorer
+def test_relu_explorer_default_photo():
+    explorer = ReLUExplorer()
     assert explorer.image.shape == (150, 128)
     assert 0.2 < explorer.clipped_fraction < 0.8  # an edge map is signed
 
@@ -146,3 +139,29 @@ def test_relu_explorer_default_photo_and_factory():
 def test_relu_explorer_rejects_colour_image():
     with pytest.raises(ValueError, match="2-D gray"):
         ReLUExplorer(np.zeros((8, 8, 3)))
+
+
+def test_every_change_redraws_the_pictures(pool, relu_view):
+    for explorer, control, value in (
+        (pool, pool.cell, 2),
+        (pool, pool.size, 5),  # the "does not fit" picture
+        (relu_view, relu_view.bias, 0.3),
+    ):
+        before = (explorer.view.redraws, explorer.view.image.value)
+        control.value = value
+        assert explorer.view.redraws == before[0] + 1
+        assert explorer.view.image.value != before[1]
+
+
+def test_relu_blitting_matches_a_full_redraw(relu_view):
+    relu_view.bias.value = -0.25
+    assert blitting_error(relu_view.view) < 0.5
+
+
+def test_pooling_blitting_matches_a_full_redraw(pool):
+    pool.stride.value = 1
+    pool.cell.value = 4
+    pool.mode.value = "average"
+    pool.size.value = 3  # a stride that leaves no row uncovered, then one that does
+    pool.stride.value = 2
+    assert blitting_error(pool.view) < 0.5

@@ -1,8 +1,10 @@
 """Explorers for notebook 03: what ReLU clips and where each pooled value comes from.
 
-Each explorer keeps its state in plain attributes (arrays, messages) so a headless test
-can set ``.value`` on a control or click a button and then assert on the numbers, without
-looking at any picture. Only the ipywidgets API shared by 7.x (Colab) and 8.x is used.
+Each explorer is shown by making it a cell's last expression (or ``display(explorer)``) and
+keeps its state in plain attributes (arrays, messages) so a headless test can set ``.value``
+on a control or click a button and then assert on the numbers, without looking at any
+picture. Pictures go through a :class:`~workshop.widgets._view.FigureView`, whatever the
+notebook's matplotlib backend. Only the ipywidgets API shared by 7.x (Colab) and 8.x is used.
 """
 
 from __future__ import annotations
@@ -10,27 +12,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
 
 from workshop import kernels as kernel_library
 from workshop import ops
 from workshop.plots import SIGNED_CMAP, colour_scale, show_matrix, signed_limit
+from workshop.widgets._view import Explorer, FigureView
 
 __all__ = [
     "RELU_KERNELS",
     "EXAMPLE_MAP",
     "PoolingExplorer",
     "ReLUExplorer",
-    "pooling_explorer",
-    "relu_explorer",
 ]
 
 # Kernels (by name in workshop.kernels) whose responses are signed on a photograph:
 # bright-to-dark and dark-to-bright edges give opposite signs, which is exactly what ReLU
 # then has to decide about.
 RELU_KERNELS = ("vertical edges", "horizontal edges", "diagonal edges", "outline")
+
+# Pixels per inch of the two pictures: about as wide as the notebook column, quick to draw.
+RELU_DPI = 72
+POOLING_DPI = 72
 
 # A small signed feature map with distinct values, so every max has a single home.
 EXAMPLE_MAP = np.array(
@@ -46,16 +51,7 @@ EXAMPLE_MAP = np.array(
 )
 
 
-def _render(fig: Figure, out: widgets.Output) -> None:
-    """Show the (already updated) figure inside ``out``, replacing what was there."""
-    from IPython.display import clear_output, display
-
-    with out:
-        clear_output(wait=True)
-        display(fig)
-
-
-class ReLUExplorer:
+class ReLUExplorer(Explorer):
     """A signed feature map before and after ReLU, with the share of values clipped to zero.
 
     Controls: ``kernel`` (Dropdown) picks the filter, ``bias`` (FloatSlider) is added to
@@ -93,16 +89,18 @@ class ReLUExplorer:
             readout_format=".2f",
         )
         self.summary = widgets.HTML()
-        self.out = widgets.Output()
         self._build_figure()
         self.kernel.observe(self._on_change, names="value")
         self.bias.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.kernel, self.bias]), self.summary, self.out])
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.kernel, self.bias]), self.summary, self.view.image]
+        )
         self.update()
 
     def _build_figure(self) -> None:
-        self.fig, axes = plt.subplots(1, 3, figsize=(13, 4.6))
-        plt.close(self.fig)  # shown through the Output widget, not by the inline backend
+        self.view = FigureView((13, 4.6), dpi=RELU_DPI, fmt="jpeg")
+        self.fig = self.view.fig
+        axes = self.fig.subplots(1, 3)
         self.axes = axes
         zeros = np.zeros_like(self.image)
         axes[0].imshow(self.image, cmap="gray")
@@ -112,15 +110,19 @@ class ReLUExplorer:
         for ax in axes:
             ax.set_xticks([])
             ax.set_yticks([])
-        self.fig.colorbar(self._after, ax=axes[1:], shrink=0.8, label="value (blue < 0 < red)")
+        self.fig.subplots_adjust(left=0.01, right=1.0, bottom=0.02, top=0.86, wspace=0.08)
+        colorbar = self.fig.colorbar(
+            self._after, ax=axes[1:], shrink=0.8, label="value (blue < 0 < red)"
+        )
+        # The photo and the frames never change: drawn once, then only the maps, their
+        # titles and the colour bar (whose scale follows the maps) are painted again.
+        frames = [spine for ax in axes[1:] for spine in ax.spines.values()]  # over the maps
+        self.view.keep_background(
+            [self._before, self._after, *frames, axes[1].title, axes[2].title, colorbar.ax]
+        )
 
     def _on_change(self, _change: object = None) -> None:
         self.update()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
     def update(self) -> None:
         """Recompute from the controls and redraw the two maps in place."""
@@ -140,10 +142,10 @@ class ReLUExplorer:
             f"negative and became 0; min before {self.feature_map.min():.2f}, "
             f"max {self.feature_map.max():.2f}; min after {self.activated.min():.2f}."
         )
-        _render(self.fig, self.out)
+        self.view.refresh()
 
 
-class PoolingExplorer:
+class PoolingExplorer(Explorer):
     """Pool a small matrix with every number visible and see where each output came from.
 
     Controls: ``size`` (window), ``stride``, ``mode`` ("max" or "average") and ``cell``
@@ -171,11 +173,7 @@ class PoolingExplorer:
             value=0, min=0, max=0, description="output cell", continuous_update=False
         )
         self.message_box = widgets.HTML()
-        self.out = widgets.Output()
-        self.fig, self.axes = plt.subplots(
-            1, 2, figsize=(10, 4.5), gridspec_kw={"width_ratios": [3, 2]}
-        )
-        plt.close(self.fig)
+        self._build_figure()
         self._busy = False
         for control in (self.size, self.stride, self.mode, self.cell):
             control.observe(self._on_change, names="value")
@@ -184,15 +182,10 @@ class PoolingExplorer:
                 widgets.HBox([self.size, self.stride]),
                 widgets.HBox([self.mode, self.cell]),
                 self.message_box,
-                self.out,
+                self.view.image,
             ]
         )
         self.update()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
     def _on_change(self, _change: object = None) -> None:
         if not self._busy:  # changing cell.max below fires another change; handle it once
@@ -245,60 +238,88 @@ class PoolingExplorer:
         self.message_box.value = self.message
         self._draw()
 
-    def _draw(self) -> None:
-        left, right = self.axes
-        left.clear()
-        right.clear()
+    def _colour_scale(self) -> dict:
         # One colour scale for input and output, so each pooled value wears its source's colour.
-        scale = colour_scale(self.x)
-        show_matrix(self.x, left, "input", highlight=self.window, **scale)
-        if self.output is None:
-            right.text(0.5, 0.5, "window does not fit", ha="center", va="center")
-            right.set_axis_off()
-            _render(self.fig, self.out)
+        return colour_scale(self.x)
+
+    def _build_figure(self) -> None:
+        """Draw the input once; later changes only move marks and swap the output panel.
+
+        Drawing a matrix with its numbers and ticks is what takes time, so each output panel
+        (one per window size, stride and mode) is drawn once, the first time it is needed, and
+        then only shown or hidden.
+        """
+        self.view = FigureView((10, 4.5), dpi=POOLING_DPI)
+        self.fig = self.view.fig
+        self._grid = self.fig.add_gridspec(1, 2, width_ratios=[3, 2])
+        left = self.fig.add_subplot(self._grid[0])
+        self._scale = self._colour_scale()
+        show_matrix(self.x, left, "input", highlight=(0, 0, 1, 1), **self._scale)
+        self._window = left.patches[-1]  # the highlight box, moved to the selected window
+        h, w = self.x.shape
+        grey = {"color": "0.6", "alpha": 0.7}  # rows and columns that no window reaches
+        self._uncovered = [
+            left.add_patch(Rectangle((-0.5, h - 0.5), w, 0, **grey)),
+            left.add_patch(Rectangle((w - 0.5, -0.5), 0, h, **grey)),
+        ]
+        self._maxima = left.scatter(
+            [0],
+            [0],
+            s=700,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=2,
+            label="a max came from here",
+        )
+        self._legend = left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.04), frameon=False)
+        self._no_fit = self.fig.add_subplot(self._grid[1])
+        self._no_fit.text(0.5, 0.5, "window does not fit", ha="center", va="center")
+        self._no_fit.set_axis_off()
+        self._panels: dict[tuple[int, int, str], Axes] = {}
+        self.axes = [left, self._no_fit]
+        self.view.keep_background(
+            [*self._uncovered, self._maxima, self._window, self._legend, self._no_fit]
+        )
+
+    def _output_panel(self, k: int, s: int) -> Axes:
+        """The axes showing ``self.output`` for this window, stride and mode (drawn once)."""
+        key = (k, s, self.mode.value)
+        if key not in self._panels:
+            ax = self.fig.add_subplot(self._grid[1])
+            fmt = "{:g}" if self.mode.value == "max" else "{:.2f}"
+            title = f"{self.mode.value} pooling, {k}x{k} window, stride {s}"
+            show_matrix(self.output, ax, title, fmt=fmt, highlight=(0, 0, 1, 1), **self._scale)
+            self.view.also_moving([ax])
+            self._panels[key] = ax
+        return self._panels[key]
+
+    def _draw(self) -> None:
+        fits = self.output is not None
+        panel = None
+        if fits:
+            k, s = int(self.size.value), int(self.stride.value)
+            panel = self._output_panel(k, s)
+        for ax in [self._no_fit, *self._panels.values()]:
+            ax.set_visible(ax is (panel or self._no_fit))
+        self.axes[1] = panel or self._no_fit
+        for mark in [self._window, *self._uncovered, self._maxima, self._legend]:
+            mark.set_visible(fits)
+        if not fits:
+            self.view.refresh()
             return
-        k, s = int(self.size.value), int(self.stride.value)
+        top, left_col, _, _ = self.window
+        self._window.set_bounds(left_col - 0.5, top - 0.5, k, k)
         oh, ow = self.output.shape
         h, w = self.x.shape
         covered_h, covered_w = h - ops.conv_leftover(h, k, s), w - ops.conv_leftover(w, k, s)
-        if covered_h < h:  # rows no window reaches
-            left.axhspan(covered_h - 0.5, h - 0.5, color="0.6", alpha=0.7)
-        if covered_w < w:
-            left.axvspan(covered_w - 0.5, w - 0.5, color="0.6", alpha=0.7)
-        if self.argmax is not None:
-            rows, cols = self.argmax[..., 0].ravel(), self.argmax[..., 1].ravel()
-            left.scatter(
-                cols,
-                rows,
-                s=700,
-                facecolors="none",
-                edgecolors="black",
-                linewidths=2,
-                label="a max came from here",
-            )
-            left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.04), frameon=False)
+        rows, cols = self._uncovered
+        rows.set_bounds(-0.5, covered_h - 0.5, w, h - covered_h)  # empty when all rows fit
+        cols.set_bounds(covered_w - 0.5, -0.5, w - covered_w, h)
+        if self.argmax is None:
+            self._maxima.set_visible(False)
+            self._legend.set_visible(False)
+        else:
+            self._maxima.set_offsets(self.argmax[..., ::-1].reshape(-1, 2))
         r, c = divmod(int(self.cell.value), ow)
-        fmt = "{:g}" if self.mode.value == "max" else "{:.2f}"
-        show_matrix(
-            self.output,
-            right,
-            f"{self.mode.value} pooling, {k}x{k} window, stride {s}",
-            fmt=fmt,
-            highlight=(r, c, 1, 1),
-            **scale,
-        )
-        _render(self.fig, self.out)
-
-
-def relu_explorer(image: np.ndarray | None = None) -> widgets.VBox:
-    """The ReLU explorer's widget, ready to display (state on ``.explorer``)."""
-    explorer = ReLUExplorer(image)
-    explorer.widget.explorer = explorer
-    return explorer.widget
-
-
-def pooling_explorer(x: object | None = None, size: int = 2, stride: int = 2) -> widgets.VBox:
-    """The pooling explorer's widget, ready to display (state on ``.explorer``)."""
-    explorer = PoolingExplorer(x, size, stride)
-    explorer.widget.explorer = explorer
-    return explorer.widget
+        panel.patches[-1].set_bounds(c - 0.5, r - 0.5, 1, 1)  # the selected output cell
+        self.view.refresh()

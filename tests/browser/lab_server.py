@@ -1,0 +1,182 @@
+"""Start Debian's Chromium and a throwaway JupyterLab: shared by the browser tests and the
+browser benchmark (``benchmarks/bench_widgets_browser.py``), so both measure the same setup.
+
+Chromium: `apt-get install -y chromium` (Playwright cannot download its own browser here).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+INSTALL_HINT = "install Chromium with `sudo apt-get install -y chromium` (Debian/Ubuntu)"
+
+# True once the open notebook's kernel is idle (window.jupyterapp needs expose_app_in_browser).
+KERNEL_IDLE = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = w && w.sessionContext && w.sessionContext.session
+    && w.sessionContext.session.kernel;
+  return !!(w.content && kernel && kernel.status === 'idle');
+}"""
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path
+    log: Path
+
+    def tree(self, name: str) -> str:
+        # reset: start from an empty workspace, not the tabs an earlier test left open
+        return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+
+    def shutdown_kernels(self) -> None:
+        """Stop every kernel, so notebooks opened later get the two cores to themselves."""
+        headers = {"Authorization": f"token {self.token}"}
+        request = urllib.request.Request(f"{self.url}/api/kernels", headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            kernels = json.load(response)
+        for kernel in kernels:
+            request = urllib.request.Request(
+                f"{self.url}/api/kernels/{kernel['id']}", headers=headers, method="DELETE"
+            )
+            urllib.request.urlopen(request, timeout=30).close()
+
+
+@contextmanager
+def running_jupyterlab(root: Path, work: Path, source: Path = ROOT) -> Iterator[Lab]:
+    """JupyterLab on a free port serving ``root``; its settings and logs live in ``work``.
+
+    Kernels import the ``workshop`` package of the checkout ``source`` (this one by default)
+    and train on the synthetic stand-in.
+    Raises RuntimeError (with the end of the server log) when it does not start in 60 s.
+    """
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        # Notebook 05 trains: the synthetic stand-in keeps it short and offline.
+        "WORKSHOP_DATA": "synthetic",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "JUPYTER_RUNTIME_DIR": str(work / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(work / "config"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")])),
+    }
+    env.pop("MPLBACKEND", None)  # the kernel must draw inline, not with the tests' Agg
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--LabApp.user_settings_dir={work / 'settings'}",
+        f"--LabApp.workspaces_dir={work / 'workspaces'}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    # Render every cell, not only those on screen, so widget checks see the whole notebook.
+    tracker = work / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True, exist_ok=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    # No "official Jupyter news?" toast over the screenshots, and no fetch from outside.
+    notification = work / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True, exist_ok=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )
+    log = work / "jupyterlab.log"
+    with log.open("w") as stream:
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=stream, stderr=stream)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"JupyterLab did not start:\n{log.read_text()[-3000:]}"
+                    ) from None
+                time.sleep(0.5)  # polling a server that is starting: no event to wait on
+        yield Lab(url=url, token=token, root=root, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# Every queued cell has run (no "[*]" prompt left) and every widget output has its view.
+NOTEBOOK_SETTLED = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const code = nb.widgets.filter((c) => c.model.type === 'code');
+  if (!code.some((c) => c.model.executionCount !== null)) return false;
+  for (const cell of code) {
+    const prompt = cell.node.querySelector('.jp-InputArea-prompt');
+    if (prompt && prompt.textContent.includes('*')) return false;
+    const widgets = cell.model.outputs.toJSON().filter(
+      (o) => o.data && o.data['application/vnd.jupyter.widget-view+json']).length;
+    const views = [...cell.node.querySelectorAll('.jp-OutputArea-output')].filter(
+      (o) => o.matches('.jupyter-widgets') || o.querySelector('.jupyter-widgets')).length;
+    if (views < widgets || cell.node.textContent.includes('Loading widget')) return false;
+  }
+  return true;
+}"""
+
+
+def open_and_run(page, lab: Lab, name: str, timeout_ms: int = 300_000) -> None:
+    """Open notebook ``name`` in JupyterLab, run all its cells, wait until all have run.
+
+    Waits on conditions only: the kernel idle, no cell queued or running, every widget
+    output rendered as a widget view.
+    """
+    page.goto(lab.tree(name))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(
+        f"() => ({KERNEL_IDLE})() && ({NOTEBOOK_SETTLED})()", timeout=timeout_ms, polling=250
+    )
