@@ -212,8 +212,14 @@ def run(
     ``source`` is the checkout whose ``workshop`` the kernel imports (default: this one), so
     an older commit can be measured with the same machinery.
     """
-    from tests.browser.lab_server import CHROMIUM_FLAGS, chromium_path, open_and_run, running_jupyterlab
     from playwright.sync_api import sync_playwright
+
+    from tests.browser.lab_server import (
+        CHROMIUM_FLAGS,
+        chromium_path,
+        open_and_run,
+        running_jupyterlab,
+    )
 
     times: dict[str, tuple[list[float], list[float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:

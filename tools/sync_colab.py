@@ -119,6 +119,7 @@ def install_source(location: Location) -> str:
         [
             INSTALL_COMMENT,
             "import sys",
+            "",
             'if "google.colab" in sys.modules:',
             f'    %pip install --quiet "{location.install_spec}"',
         ]
