@@ -136,7 +136,16 @@ def test_port_in_use(cached, capsys):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="stops the server with SIGINT")
-def test_classmate_fetches_from_serve_data(cached, small, tmp_path, monkeypatch, capsys):
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# Started from a parent that ignores Ctrl+C (a shell's background job, some test runners), the
+# server inherits "ignore SIGINT": it must still stop on Ctrl+C as its message promises.
+@pytest.mark.parametrize("parent_ignores_ctrl_c", [False, True], ids=["plain", "sigint-ignored"])
+def test_classmate_fetches_from_serve_data(
+    cached, small, tmp_path, monkeypatch, capsys, parent_ignores_ctrl_c
+):
     """End to end: one process serves, another fetches with the command it printed."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
@@ -146,6 +155,7 @@ def test_classmate_fetches_from_serve_data(cached, small, tmp_path, monkeypatch,
         text=True,
         env=env,
         cwd=ROOT,
+        preexec_fn=_ignore_ctrl_c if parent_ignores_ctrl_c else None,
     )
     try:
         command = None

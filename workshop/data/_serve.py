@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import shutil
+import signal
 import socket
 import sys
 import threading
@@ -162,6 +163,10 @@ def serve_command(host: str = "0.0.0.0", port: int = 8765) -> int:
         "Keep this window open; press Ctrl+C to stop sharing."
     )
     sys.stdout.flush()
+    if threading.current_thread() is threading.main_thread():
+        # A process started in the background (or by a parent that ignores Ctrl+C) inherits
+        # "ignore SIGINT"; sharing must still stop on Ctrl+C, as the message above promises.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
