@@ -1,5 +1,10 @@
-"""JupyterLab in a real browser: every notebook opens, runs top to bottom, its widgets render
-and respond; notebook 02's step-through slider moves the kernel window."""
+"""JupyterLab in a real browser: every learner copy opens, runs top to bottom with its exercises
+unanswered, its widgets render and respond; notebook 02's step-through slider moves the kernel
+window.
+
+The learner copies are what learners open, and running them here also serves as their
+"runs with every exercise unanswered" check (conftest.py then skips the nbclient run of the same
+copy), so each notebook executes once under nbval and once here."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import pytest
 from tests.browser.lab_server import KERNEL_IDLE, open_and_run
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LEARNER_COPIES = sorted((ROOT / "notebooks" / "learner").glob("[0-9][0-9]_*.ipynb"))
 STEP_NOTEBOOK = "02_convolution_by_hand.ipynb"
 BROKEN_WIDGET_TEXT = ("Loading widget", "Error displaying widget", "Model not found")
 
@@ -109,15 +114,23 @@ def move_first_control(page):
     return None, "", ""
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs_and_widgets_respond(lab_page, jupyterlab, screenshots, notebook):
+@pytest.mark.parametrize(
+    "notebook",
+    [
+        pytest.param(copy, id=copy.name, marks=pytest.mark.runs_learner_copy(copy.name))
+        for copy in LEARNER_COPIES
+    ],
+)
+def test_learner_copy_runs_and_widgets_respond(lab_page, jupyterlab, screenshots, notebook):
     page = lab_page
-    report = run_notebook(page, jupyterlab, notebook.name)
+    report = run_notebook(page, jupyterlab, f"learner/{notebook.name}")
     page.screenshot(path=str(screenshots / f"{notebook.stem}.png"))
 
     assert not report["errors"], "\n".join(report["errors"])
     assert report["unexecuted"] == 0, f"{report['unexecuted']} code cells did not run"
     text = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").inner_text()
+    if '"exercise"' in notebook.read_text():  # every checker answers an unanswered exercise
+        assert "no answer yet" in text, "an unanswered exercise's checker said nothing"
     broken = [t for t in BROKEN_WIDGET_TEXT if t in text]
     assert not broken, f"widgets did not render: {broken}"
     if not report["widgets"]:
