@@ -246,6 +246,19 @@ def refused_url() -> str:
     return f"http://127.0.0.1:{port}/cifar-10-python.tar.gz"
 
 
+def stand_in_for_official(monkeypatch, keras_home: Path, archive: SmallArchive) -> Path:
+    """Make ``archive`` the official CIFAR-10 for this test, offline; return the cache folder.
+
+    Keras' cache moves to ``keras_home``, the expected hash becomes the archive's, and a download
+    without ``--from`` is refused at once instead of reaching the real internet.
+    """
+    monkeypatch.setenv("KERAS_HOME", str(keras_home))
+    monkeypatch.setenv("WORKSHOP_CIFAR10_SHA256", archive.sha256)
+    monkeypatch.setenv("WORKSHOP_CIFAR10_URL", refused_url())
+    monkeypatch.setenv("WORKSHOP_FETCH_TIMEOUT", "1")
+    return keras_home / "datasets"
+
+
 def cache_leftovers(datasets: Path) -> list[str]:
     """Names in the cache folder other than a verified archive: partial/temp files show up here."""
     if not datasets.exists():

@@ -18,7 +18,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.cifar_fixtures import FaultyServer, build_archive, cache_leftovers, refused_url
+from tests.cifar_fixtures import (
+    FaultyServer,
+    build_archive,
+    cache_leftovers,
+    refused_url,
+    stand_in_for_official,
+)
 from workshop.data import ARCHIVE_NAME, _fetch, cached_archive, fetch_command, sha256_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,12 +40,7 @@ def small(tmp_path_factory):
 @pytest.fixture
 def env(tmp_path, monkeypatch, small):
     keras_home = tmp_path / "keras"
-    monkeypatch.setenv("KERAS_HOME", str(keras_home))
-    monkeypatch.setenv("WORKSHOP_CIFAR10_SHA256", small.sha256)
-    monkeypatch.setenv("WORKSHOP_FETCH_TIMEOUT", "1")
-    # Without --from, fetch must never reach the real internet from a test.
-    monkeypatch.setenv("WORKSHOP_CIFAR10_URL", refused_url())
-    datasets = keras_home / "datasets"
+    datasets = stand_in_for_official(monkeypatch, keras_home, small)
     return SimpleNamespace(
         small=small, home=keras_home, datasets=datasets, final=datasets / ARCHIVE_NAME
     )

@@ -9,7 +9,12 @@ import re
 import numpy as np
 import pytest
 
-from tests.cifar_fixtures import FaultyServer, build_archive, build_malicious_archive, refused_url
+from tests.cifar_fixtures import (
+    FaultyServer,
+    build_archive,
+    build_malicious_archive,
+    stand_in_for_official,
+)
 from workshop.data import (
     ARCHIVE_NAME,
     CLASS_NAMES,
@@ -31,10 +36,7 @@ def small(tmp_path_factory):
 def real_env(tmp_path, monkeypatch, small):
     """WORKSHOP_DATA=cifar10 with the small archive standing in for the official one."""
     monkeypatch.setenv("WORKSHOP_DATA", "cifar10")
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    monkeypatch.setenv("WORKSHOP_CIFAR10_SHA256", small.sha256)
-    monkeypatch.setenv("WORKSHOP_CIFAR10_URL", refused_url())
-    monkeypatch.setenv("WORKSHOP_FETCH_TIMEOUT", "1")
+    stand_in_for_official(monkeypatch, tmp_path / "keras", small)
     # The small archive has 200 training and 40 test images.
     monkeypatch.setattr(_load, "N_TRAIN", 200)
     monkeypatch.setattr(_load, "N_TEST", 40)

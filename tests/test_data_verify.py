@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from tests.cifar_fixtures import FaultyServer, build_archive, refused_url
+from tests.cifar_fixtures import FaultyServer, build_archive, stand_in_for_official
 from workshop import doctor
 from workshop.data import (
     ARCHIVE_NAME,
@@ -42,11 +42,7 @@ def small(tmp_path_factory):
 @pytest.fixture
 def env(tmp_path, monkeypatch, small):
     monkeypatch.setenv("WORKSHOP_DATA", "cifar10")
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    monkeypatch.setenv("WORKSHOP_CIFAR10_SHA256", small.sha256)
-    monkeypatch.setenv("WORKSHOP_CIFAR10_URL", refused_url())
-    monkeypatch.setenv("WORKSHOP_FETCH_TIMEOUT", "1")
-    datasets = tmp_path / "keras" / "datasets"
+    datasets = stand_in_for_official(monkeypatch, tmp_path / "keras", small)
     return SimpleNamespace(small=small, datasets=datasets, final=datasets / ARCHIVE_NAME)
 
 
