@@ -238,10 +238,6 @@ class PoolingExplorer(Explorer):
         self.message_box.value = self.message
         self._draw()
 
-    def _colour_scale(self) -> dict:
-        # One colour scale for input and output, so each pooled value wears its source's colour.
-        return colour_scale(self.x)
-
     def _build_figure(self) -> None:
         """Draw the input once; later changes only move marks and swap the output panel.
 
@@ -253,7 +249,8 @@ class PoolingExplorer(Explorer):
         self.fig = self.view.fig
         self._grid = self.fig.add_gridspec(1, 2, width_ratios=[3, 2])
         left = self.fig.add_subplot(self._grid[0])
-        self._scale = self._colour_scale()
+        # One colour scale for input and output, so each pooled value wears its source's colour.
+        self._scale = colour_scale(self.x)
         show_matrix(self.x, left, "input", highlight=(0, 0, 1, 1), **self._scale)
         self._window = left.patches[-1]  # the highlight box, moved to the selected window
         h, w = self.x.shape
