@@ -93,6 +93,12 @@ def test_going_further_differs_only_while_training():
     assert not np.allclose(a, c)
 
 
+def test_going_further_pools_before_batch_norm_and_relu():
+    names = [type(layer).__name__ for layer in models.going_further_cnn().layers]
+    block = ["Conv2D", "MaxPooling2D", "BatchNormalization", "ReLU"]
+    assert names[:12] == block * 3
+
+
 def test_learner_errors_name_the_argument():
     with pytest.raises(ValueError, match="input_shape"):
         models.live_cnn(input_shape=(32, 32))

@@ -139,3 +139,14 @@ def test_relu_is_idempotent_and_nonnegative(seed):
     assert (once >= 0).all()
     np.testing.assert_array_equal(ops.relu(once), once)
     np.testing.assert_array_equal(once[x > 0], x[x > 0])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 8), st.integers(2, 8), st.integers(1, 3))
+def test_max_pool_and_relu_commute(seed, h, w, size):
+    # models.going_further_cnn pools before its ReLU to save work; this is why that is allowed.
+    x = np.random.default_rng(seed).normal(size=(h, w)).astype(np.float32)
+    size = min(size, h, w)
+    np.testing.assert_array_equal(
+        ops.max_pool2d(ops.relu(x), size), ops.relu(ops.max_pool2d(x, size))
+    )
