@@ -97,6 +97,12 @@ def test_going_further_pools_before_batch_norm_and_relu():
     names = [type(layer).__name__ for layer in models.going_further_cnn().layers]
     block = ["Conv2D", "MaxPooling2D", "BatchNormalization", "ReLU"]
     assert names[:12] == block * 3
+    textbook = models.going_further_cnn(pool_first=False)
+    names = [type(layer).__name__ for layer in textbook.layers]
+    assert names[:12] == ["Conv2D", "BatchNormalization", "ReLU", "MaxPooling2D"] * 3
+    assert textbook.count_params() == 357_482
+    with pytest.raises(TypeError, match="pool_first"):
+        models.going_further_cnn(pool_first="yes")
 
 
 def test_learner_errors_name_the_argument():
