@@ -46,6 +46,7 @@ from workshop.data._load import (
     stratified_subset,
     to_float,
 )
+from workshop.data._partial import describe_leftovers
 from workshop.data._synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
 from workshop.data._verify import Verdict, cached_archive, sha256_of, verify
 
@@ -79,6 +80,7 @@ __all__ = [
     "expected_sha256",
     "fetch_archive",
     "fetch_command",
+    "describe_leftovers",
     "parse_archive",
     "sha256_of",
     # the one meaning of "verified"
