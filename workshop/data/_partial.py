@@ -116,11 +116,8 @@ def tidy(target: Path, keep_partial: bool) -> None:
             path.unlink(missing_ok=True)
         except OSError:
             pass  # reported by the environment check; never read
-    partial = partial_path(target)
     if not keep_partial:
         discard(target)
-    elif not partial.exists():
-        discard(target)  # a record without its bytes
 
 
 @contextmanager
