@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
+import re
+import signal
 import socket
 import struct
+import subprocess
+import sys
 import tarfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CLASS_NAMES = [
     b"airplane",
@@ -160,21 +168,28 @@ def build_malicious_archive(path: Path, marker: Path) -> Path:
 
 # --- a loopback HTTP server with a switchable fault ----------------------------------------------
 
-MODES = ("ok", "404", "500", "drop", "stall", "stall-body", "wrong")
+MODES = ("ok", "404", "500", "drop", "pause", "stall", "stall-body", "wrong")
 
 
 @dataclass
 class FaultyServer:
     """Serves ``payload`` at ``/cifar-10-python.tar.gz`` on 127.0.0.1, misbehaving as ``mode`` says.
 
-    ok: the file; 404/500: that status; drop: announces the full length, sends half, hangs up;
-    stall: accepts and never answers; stall-body: headers and a few bytes, then silence;
-    wrong: a different file with the same name.
+    ok: the file (a ``Range: bytes=N-`` gets the rest with 206, unless ``ranges`` is False: then
+    the whole file with 200, as servers that ignore ``Range`` do); 404/500: that status; drop:
+    announces the full length, sends half, hangs up; pause: the same, but waits instead of hanging
+    up until the server closes (a test kills the client meanwhile); stall: accepts and never
+    answers; stall-body: headers and a few bytes, then silence; wrong: a different file with the
+    same name. ``requests``, ``ranges_asked`` and ``sent`` record each GET's path, its ``Range``
+    header and the body bytes sent.
     """
 
     payload: bytes
     mode: str = "ok"
+    ranges: bool = True
     requests: list[str] = field(default_factory=list)
+    ranges_asked: list[str | None] = field(default_factory=list)
+    sent: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         owner = self
@@ -185,8 +200,13 @@ class FaultyServer:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
+            def _send(self, body: bytes) -> None:
+                self.wfile.write(body)
+                owner.sent.append(len(body))
+
             def do_GET(self) -> None:  # noqa: N802
                 owner.requests.append(self.path)
+                owner.ranges_asked.append(self.headers.get("Range"))
                 mode = owner.mode
                 if mode == "404":
                     self.send_error(404)
@@ -200,13 +220,30 @@ class FaultyServer:
                 body = owner.payload
                 if mode == "wrong":
                     body = b"<html>captive portal: please log in</html>" * 100
+                asked = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
+                if mode == "ok" and owner.ranges and asked:
+                    start = int(asked.group(1))
+                    if start >= len(body):
+                        self.send_response(416)
+                        self.send_header("Content-Range", f"bytes */{len(body)}")
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                    self.send_response(206)
+                    self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+                    self.send_header("Content-Length", str(len(body) - start))
+                    self.end_headers()
+                    self._send(body[start:])
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "application/gzip")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                if mode == "drop":
-                    self.wfile.write(body[: len(body) // 2])
+                if mode in ("drop", "pause"):
+                    self._send(body[: len(body) // 2])
                     self.wfile.flush()
+                    if mode == "pause":
+                        owner._release.wait(30)
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
@@ -215,7 +252,7 @@ class FaultyServer:
                     self.wfile.flush()
                     owner._release.wait(10)
                     return
-                self.wfile.write(body)
+                self._send(body)
 
         class QuietServer(ThreadingHTTPServer):
             def handle_error(self, request, client_address) -> None:
@@ -224,7 +261,9 @@ class FaultyServer:
         self._release = threading.Event()
         self._server = QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     @property
@@ -264,3 +303,93 @@ def cache_leftovers(datasets: Path) -> list[str]:
     if not datasets.exists():
         return []
     return sorted(p.name for p in datasets.iterdir())
+
+
+def cut_downloads(monkeypatch, cut: Callable[[object, int], None]) -> None:
+    """After each chunk of every download, call ``cut(download, bytes so far)``; it may raise.
+
+    A test stops a download where it likes (Ctrl+C, a laptop losing the Wi-Fi) this way.
+    """
+    from workshop.data._download import Download
+
+    real = Download.chunks
+
+    def chunks(self):
+        got = 0
+        for chunk in real(self):
+            yield chunk
+            got += len(chunk)
+            cut(self, got)
+
+    monkeypatch.setattr(Download, "chunks", chunks)
+
+
+# --- the instructor's serve-data, as its own process ----------------------------------------------
+
+
+class ServeData:
+    """``python -m workshop serve-data`` in its own process, as the instructor starts it.
+
+    It shares the archive in this process's ``KERAS_HOME``; its output (stdout and stderr) is
+    collected as it comes, and ``url`` is the address it told learners to fetch from.
+    """
+
+    def __init__(self, preexec_fn: Callable[[], None] | None = None) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "workshop", "serve-data", "--host", "127.0.0.1", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            cwd=ROOT,
+            preexec_fn=preexec_fn,
+        )
+        self.lines: list[str] = []
+        self.url = ""
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            found = re.search(r"fetch --from (\S+)", line)
+            if found:
+                self.url = found.group(1)
+                break
+        assert self.url, "".join(self.lines)
+        self._drain = threading.Thread(target=self._read, daemon=True)
+        self._drain.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def port(self) -> int:
+        return int(self.url.split(":")[2].split("/")[0])
+
+    def count(self, text: str) -> int:
+        return "".join(list(self.lines)).count(text)
+
+    def wait_for(self, text: str, n: int, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while self.count(text) < n:
+            assert time.monotonic() < deadline, f"{n} x {text!r} not in:\n" + "".join(self.lines)
+            time.sleep(0.02)
+
+    def peak_memory_mb(self) -> float | None:
+        """The server's peak resident memory (VmHWM), where the system tells it."""
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        except OSError:
+            return None
+        kb = re.search(r"VmHWM:\s+(\d+) kB", status)
+        return int(kb.group(1)) / 1024 if kb else None
+
+    def stop(self) -> str:
+        """Ctrl+C, as the instructor stops it; returns everything it printed."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._drain.join(timeout=10)
+        return "".join(self.lines)

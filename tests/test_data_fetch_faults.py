@@ -29,6 +29,7 @@ from workshop.data import ARCHIVE_NAME, _fetch, cached_archive, fetch_command, s
 
 ROOT = Path(__file__).resolve().parents[1]
 STAMP = ARCHIVE_NAME + ".verified.json"
+PARTIAL = ARCHIVE_NAME + ".partial"
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +144,14 @@ def test_damaged_cached_file_is_replaced(env, server, capsys):
 def test_server_faults(env, server, capsys, mode, phrases):
     server.mode = mode
     rc = fetch_command(server.url)
-    assert_failed(capsys, rc, *phrases)
-    assert_clean(env)
+    text = assert_failed(capsys, rc, *phrases)
+    if mode == "drop":
+        # What arrived is kept under its partial name, for the next fetch to continue.
+        assert "kept in cifar-10-batches-py-target_archive.partial" in text
+        assert cache_leftovers(env.datasets) == [PARTIAL, PARTIAL + ".json"]
+        assert cached_archive() is None
+    else:
+        assert_clean(env)
 
 
 @pytest.mark.parametrize("damage", ["truncated", "corrupted"])
@@ -202,7 +209,7 @@ def test_failed_download_removes_a_damaged_cached_file(env, server, capsys):
 
 def test_interrupted_download_leaves_nothing(env, server, capsys, monkeypatch):
     class Interrupting:
-        def __init__(self, path):
+        def __init__(self, path, offset=0):
             self.fh = open(path, "wb")
 
         def write(self, chunk):
@@ -246,7 +253,7 @@ def test_from_local_file_with_wrong_content(env, tmp_path, small, capsys):
 class _FullDisk:
     """A file on a full disk: it takes some bytes, then a write fails with ENOSPC."""
 
-    def __init__(self, path):
+    def __init__(self, path, offset=0):
         self.fh = open(path, "wb")
 
     def write(self, chunk):
@@ -267,7 +274,7 @@ class _FullDisk:
 
 
 class _ReadOnly:
-    def __init__(self, path):
+    def __init__(self, path, offset=0):
         raise PermissionError(errno.EROFS, "Read-only file system", str(path))
 
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import os
-import re
 import signal
 import socket
-import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from tests.cifar_fixtures import build_archive
+from tests.cifar_fixtures import ServeData, build_archive
 from workshop.data import (
     ARCHIVE_NAME,
     build_server,
@@ -53,10 +50,14 @@ def served(cached):
     server.server_close()
 
 
-def request(server, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+def request(
+    server, method: str, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
     try:
         conn.putrequest(method, path, skip_host=False, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
         conn.endheaders()
         resp = conn.getresponse()
         return resp.status, dict(resp.getheaders()), resp.read()
@@ -70,6 +71,46 @@ def test_get_and_head_the_archive(served, small):
     assert headers["Content-Length"] == str(len(small.data))
     status, headers, body = request(served, "HEAD", "/cifar-10-python.tar.gz")
     assert status == 200 and body == b"" and headers["Content-Length"] == str(len(small.data))
+
+
+def test_a_single_range_gets_206_with_its_content_range(served, small):
+    data, n = small.data, len(small.data)
+    for asked, first, last in [
+        ("bytes=1000-", 1000, n - 1),  # a dropped download continuing
+        ("bytes=10-19", 10, 19),
+        ("bytes=-5", n - 5, n - 1),  # the last five bytes
+        (f"bytes=100-{n + 50}", 100, n - 1),  # an end past the file is cut to it
+    ]:
+        status, headers, body = request(served, "GET", "/cifar-10-python.tar.gz", {"Range": asked})
+        assert status == 206, asked
+        assert headers["Content-Range"] == f"bytes {first}-{last}/{n}"
+        assert headers["Content-Length"] == str(last - first + 1)
+        assert body == data[first : last + 1]
+    status, headers, body = request(
+        served, "HEAD", "/cifar-10-python.tar.gz", {"Range": "bytes=7-"}
+    )
+    assert status == 206 and body == b"" and headers["Content-Length"] == str(n - 7)
+
+
+@pytest.mark.parametrize("asked", [lambda n: f"bytes={n}-", lambda n: f"bytes={n + 9}-20000000"])
+def test_a_range_outside_the_file_gets_416(served, small, asked):
+    n = len(small.data)
+    status, headers, body = request(served, "GET", "/cifar-10-python.tar.gz", {"Range": asked(n)})
+    assert status == 416 and headers["Content-Range"] == f"bytes */{n}" and body == b""
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Range": "bytes=0-1,5-6"},  # several ranges: the whole file is allowed
+        {"Range": "bytes=9-3"},  # invalid: ignored
+        {"Range": "lines=1-2"},  # a unit we do not know
+        {"Range": "bytes=10-", "If-Range": '"some-etag"'},  # we have no validator to match
+    ],
+)
+def test_other_ranges_get_the_whole_file(served, small, headers):
+    status, got, body = request(served, "GET", "/cifar-10-python.tar.gz", headers)
+    assert status == 200 and body == small.data and got["Accept-Ranges"] == "bytes"
 
 
 @pytest.mark.parametrize(
@@ -147,26 +188,9 @@ def test_classmate_fetches_from_serve_data(
     cached, small, tmp_path, monkeypatch, capsys, parent_ignores_ctrl_c
 ):
     """End to end: one process serves, another fetches with the command it printed."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workshop", "serve-data", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        preexec_fn=_ignore_ctrl_c if parent_ignores_ctrl_c else None,
-    )
+    server = ServeData(preexec_fn=_ignore_ctrl_c if parent_ignores_ctrl_c else None)
     try:
-        command = None
-        printed = []
-        for line in proc.stdout:
-            printed.append(line)
-            if "python -m workshop fetch --from" in line:
-                command = line.strip()
-                break
-        assert command, "".join(printed) + proc.stderr.read()
-        url = re.search(r"--from (\S+)", command).group(1)
+        url = server.url
         assert url.startswith("http://127.0.0.1:") and url.endswith("/cifar-10-python.tar.gz")
 
         monkeypatch.setenv("KERAS_HOME", str(tmp_path / "classmate"))
@@ -174,7 +198,6 @@ def test_classmate_fetches_from_serve_data(
         got = tmp_path / "classmate" / "datasets" / ARCHIVE_NAME
         assert sha256_of(got) == small.sha256
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, out + err
-    assert "Stopped sharing" in out and "Traceback" not in err
+        printed = server.stop()
+    assert server.proc.returncode == 0, printed
+    assert "Stopped sharing" in printed and "Traceback" not in printed

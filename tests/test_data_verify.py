@@ -82,6 +82,19 @@ def test_fetch_from_url_hashes_the_download_once(env, hashed):
     assert hashed() == len(env.small.data)
 
 
+def test_a_resumed_fetch_hashes_the_whole_file_once(env, hashed, capsys):
+    server = FaultyServer(env.small.data, mode="drop")
+    try:
+        assert fetch_command(server.url) == 1
+        hashed()
+        server.mode = "ok"
+        assert fetch_command(server.url) == 0  # the bytes kept are read and hashed, then the rest
+    finally:
+        server.close()
+    assert server.ranges_asked[-1] is not None and server.sent[-1] < len(env.small.data)
+    assert hashed() == len(env.small.data)
+
+
 def test_fetch_from_a_file_hashes_it_once(env, hashed):
     assert fetch_command(str(env.small.path)) == 0
     assert hashed() == len(env.small.data)

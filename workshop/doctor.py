@@ -180,7 +180,7 @@ def check_widget_frontend() -> CheckResult:
 
 def check_cifar10() -> CheckResult:
     try:
-        from workshop.data import cached_archive, data_mode
+        from workshop.data import archive_path, cached_archive, data_mode, describe_leftovers
     except ImportError:
         return CheckResult("WARN", "CIFAR-10", "the data module is not available in this version")
     if data_mode() == "folder":
@@ -193,13 +193,18 @@ def check_cifar10() -> CheckResult:
             "unset it for the real images",
         )
     path = cached_archive()
+    # What a killed download left: its size and the command that clears it.
+    leftovers = describe_leftovers(archive_path(), _short)
     if path is None:
         return CheckResult(
             "WARN",
             "CIFAR-10",
             "not downloaded yet (170 MB): run `python -m workshop fetch` today, "
-            "or `python -m workshop fetch --from <file or URL>` from a USB stick or the instructor",
+            "or `python -m workshop fetch --from <file or URL>` from a USB stick or the instructor"
+            + (f"; {leftovers}" if leftovers else ""),
         )
+    if leftovers:
+        return CheckResult("WARN", "CIFAR-10", f"cached at {_short(path)}; {leftovers}")
     return CheckResult("OK", "CIFAR-10", f"cached at {_short(path)}")
 
 

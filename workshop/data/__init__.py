@@ -15,8 +15,9 @@ The environment variable ``WORKSHOP_DATA`` picks the source:
   copy of the data at all). It says so loudly every time it is loaded.
 
 Getting the archive onto a laptop: ``fetch_archive`` / ``python -m workshop fetch`` (from the
-internet, a classmate's ``serve-data`` or a USB stick); sharing it with the room:
-``serve_command`` / ``python -m workshop serve-data``.
+internet, a classmate's ``serve-data`` or a USB stick; a dropped download continues where it
+stopped, and ``describe_leftovers`` tells the environment check what a killed one left); sharing
+it with the room: ``serve_command`` / ``python -m workshop serve-data``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from workshop.data._load import (
     stratified_subset,
     to_float,
 )
+from workshop.data._partial import describe_leftovers
 from workshop.data._synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
 from workshop.data._verify import Verdict, cached_archive, sha256_of, verify
 
@@ -79,6 +81,7 @@ __all__ = [
     "expected_sha256",
     "fetch_archive",
     "fetch_command",
+    "describe_leftovers",
     "parse_archive",
     "sha256_of",
     # the one meaning of "verified"

@@ -22,16 +22,20 @@ everything it wraps:
 - anything else -> "downloading failed", with the exception's own words.
 
 Writing into the cache is not done here, so a full disk (an ``OSError`` too) is never mistaken
-for a network fault: the caller classifies write errors by errno.
+for a network fault: the caller classifies write errors by errno, and says what it kept.
 
-Room to grow (resumable downloads): ``open_download`` is the one place that talks HTTP, so a
-``start`` offset sent as a ``Range`` header, with a check for ``206 Partial Content``, fits here.
+Resuming: ``open_download(url, start=N, size=S)`` asks for the bytes from ``N`` on with a
+``Range`` header. Only a ``206 Partial Content`` whose ``Content-Range`` starts at ``N`` and names
+the whole size ``S`` continues the file; a ``200`` (a server that ignores ``Range``) is taken as
+the whole file from byte 0, and any other answer (``416``, another start or size) is closed and
+the whole file asked for again. :attr:`Download.offset` says which happened.
 """
 
 from __future__ import annotations
 
 import errno
 import http.client
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -42,7 +46,8 @@ from urllib.parse import urlsplit
 from workshop.data._cache import SERVE_NAME, fetch_timeout
 from workshop.data._errors import DataUnavailableError, fail
 
-_CHUNK = 1 << 16
+# Small enough that a drop loses little: the read in progress when it drops is lost with it.
+_CHUNK = 1 << 14
 # A .tar.gz must arrive byte for byte; never let a server re-compress it on the way.
 _HEADERS = {"Accept-Encoding": "identity", "User-Agent": "cnn-workshop"}
 _UNREACHABLE = {
@@ -58,15 +63,21 @@ class Truncated(ConnectionError):
 
 
 class Download:
-    """An open HTTP response: ``total`` bytes announced (or ``None``), body from ``chunks()``."""
+    """An open HTTP response whose body is the file from byte ``offset`` on.
 
-    def __init__(self, url: str, response: Any) -> None:
+    ``total``: bytes in this body as announced (or ``None``); ``size``: bytes in the whole file
+    (or ``None`` when the server does not say); ``chunks()`` streams the body.
+    """
+
+    def __init__(self, url: str, response: Any, offset: int = 0, size: int | None = None) -> None:
         self.url = url
         self._response = response
+        self.offset = offset
         length = response.headers.get("Content-Length", "")
         encoded = response.headers.get("Content-Encoding", "identity").lower() != "identity"
         # A re-compressed body (a server that ignored our header) announces its encoded length.
         self.total = int(length) if length.isdigit() and not encoded else None
+        self.size = size if offset else self.total
 
     def chunks(self) -> Iterator[bytes]:
         """The body in chunks; a failure on the way raises :class:`DataUnavailableError`."""
@@ -81,22 +92,61 @@ class Download:
             raise explain_download_error(exc, self.url) from None
 
 
-@contextmanager
-def open_download(url: str) -> Iterator[Download]:
-    """Connect to ``url`` and check the answer is 200; the response is closed on leaving."""
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)", re.IGNORECASE)
+
+
+def _continues(response: Any, start: int, size: int | None) -> int | None:
+    """The whole file's size if ``response`` is the rest of it from ``start``, else ``None``."""
+    if response.status_code != 206:
+        return None
+    match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
+    if match is None:
+        return None
+    first, last, whole = (int(g) for g in match.groups())
+    if first != start or last != whole - 1 or (size is not None and whole != size):
+        return None
+    return whole
+
+
+def _get(url: str, start: int) -> Any:
+    """A streaming GET (from byte ``start`` when it is positive); 4xx and 5xx raise."""
     import requests
 
+    headers = dict(_HEADERS, Range=f"bytes={start}-") if start else _HEADERS
     try:
-        response = requests.get(url, stream=True, timeout=fetch_timeout(), headers=_HEADERS)
+        response = requests.get(url, stream=True, timeout=fetch_timeout(), headers=headers)
     except Exception as exc:
         raise explain_download_error(exc, url) from None
+    if start and response.status_code == 416:
+        return response  # the range no longer fits the file: the caller starts over
     try:
         response.raise_for_status()
     except Exception as exc:
         response.close()
         raise explain_download_error(exc, url) from None
+    return response
+
+
+@contextmanager
+def open_download(url: str, start: int = 0, size: int | None = None) -> Iterator[Download]:
+    """Connect to ``url``; the response is closed on leaving.
+
+    With ``start`` > 0, ask for the rest of a file of ``size`` bytes of which ``start`` are
+    already here; :attr:`Download.offset` is ``start`` if the server continues it, 0 if the body
+    is the whole file.
+    """
+    response = _get(url, start)
+    offset = 0
+    whole = None
+    if start:
+        whole = _continues(response, start, size)
+        if whole is not None:
+            offset = start
+        elif response.status_code != 200:  # 416, or a range we did not ask for: start over
+            response.close()
+            response = _get(url, 0)
     with response:
-        yield Download(url, response)
+        yield Download(url, response, offset, whole)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -167,8 +217,8 @@ def explain_download_error(exc: BaseException, url: str) -> DataUnavailableError
     # keeps the socket's TimeoutError as its cause, so the type is still there to find.
     if _first(chain, requests.exceptions.Timeout, TimeoutError) is not None:
         return fail(
-            f"{host} stopped sending data (timed out). Nothing was saved; run the same command "
-            "again, or use a closer source."
+            f"{host} stopped sending data (timed out). Run the same command again, or use a "
+            "closer source."
         )
     dropped = (
         http.client.IncompleteRead,
@@ -179,8 +229,8 @@ def explain_download_error(exc: BaseException, url: str) -> DataUnavailableError
     )
     if _first(chain, *dropped) is not None:
         return fail(
-            f"The connection to {host} dropped in the middle of the download. The partial file "
-            "was thrown away; run the same command again."
+            f"The connection to {host} dropped in the middle of the download. Run the same "
+            "command again."
         )
     if any(isinstance(e, OSError) and e.errno in _UNREACHABLE for e in chain):
         return fail(f"Cannot reach {host}: this computer seems to be offline.")

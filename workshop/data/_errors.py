@@ -25,3 +25,9 @@ def next_steps() -> str:
 def fail(what: str, steps: str | None = None) -> DataUnavailableError:
     """``what`` happened, then the next steps (``steps=""`` when ``what`` already says them)."""
     return DataUnavailableError(f"{what}\n{steps if steps is not None else next_steps()}")
+
+
+def with_note(exc: DataUnavailableError, note: str) -> DataUnavailableError:
+    """``exc`` with ``note`` added to what happened, before the next steps."""
+    what, sep, steps = str(exc).partition("\nNext step")
+    return DataUnavailableError(f"{what} {note}{sep}{steps}")

@@ -3,8 +3,10 @@
 Safety rules this module keeps:
 - the official SHA-256 decides, whatever the source (a file from a classmate is checked like one
   from the internet); the bytes are hashed once, while they stream into the cache;
-- bytes are written to a temporary file in the cache folder and renamed only after the hash
-  matched, so a crash, a full disk or a dropped connection never leaves a file at the final path;
+- bytes are written to one clearly named partial file in the cache folder and renamed only
+  after the hash of the whole file matched, so a crash, a full disk or a dropped connection never
+  leaves a file at the final path; a dropped download is continued by the next fetch from the
+  same address (see ``_partial``), and whatever a killed fetch left is resumed or removed;
 - nothing is unpickled here.
 """
 
@@ -14,10 +16,9 @@ import errno
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from workshop.data._cache import (
@@ -28,7 +29,8 @@ from workshop.data._cache import (
     expected_sha256,
     source_url,
 )
-from workshop.data._errors import DataUnavailableError, fail
+from workshop.data._errors import DataUnavailableError, fail, with_note
+from workshop.data._partial import discard, fetching, find_partial, partial_path, record, tidy
 from workshop.data._progress import progress
 from workshop.data._verify import Verdict, forget, verify, write_stamp
 
@@ -60,71 +62,137 @@ def _cache_error(exc: OSError, folder: Path) -> DataUnavailableError:
     return fail(f"Could not write to the cache folder {folder}: {exc}. Nothing was saved.")
 
 
-def _wrong_file(source: str, got: str) -> DataUnavailableError:
+def _wrong_file(source: str, got: str, resumed: bool = False) -> DataUnavailableError:
+    earlier = (
+        "It continued an interrupted download, whose first part may have been damaged on disk; "
+        "all of it was thrown away, so the next attempt starts from the beginning. "
+        if resumed
+        else ""
+    )
     return fail(
         f"The file from {source} is not the CIFAR-10 archive: its SHA-256 is\n"
         f"  {got}\nbut must be\n  {expected_sha256()}\n"
         "It is incomplete, damaged or a different file, so it was thrown away and nothing was "
-        "saved. Try again, or take it from another source."
+        f"saved. {earlier}Try again, or take it from another source."
     )
 
 
 # --- writing into the cache ---------------------------------------------------------------------
 
 
-def _open_for_write(path: str | os.PathLike[str]) -> IO[bytes]:
-    """Open a temporary download file (one place, so tests can simulate a full disk)."""
-    return open(path, "wb")
+def _open_for_write(path: str | os.PathLike[str], offset: int) -> IO[bytes]:
+    """Open the partial file to write from ``offset`` on (one place, so tests can fake a disk)."""
+    if not offset:
+        return open(path, "wb")
+    out = open(path, "r+b")
+    out.seek(offset)
+    out.truncate()
+    return out
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MiB"
+
+
+def _begin(target: Path, source: str, size: int | None, offset: int) -> None:
+    """Prepare the partial file: keep its first ``offset`` bytes, or start it afresh.
+
+    Afresh, the old bytes go before the new record is written, so a kill at any moment never
+    leaves a record that vouches for someone else's bytes.
+    """
+    if offset:
+        return
+    discard(target)
+    if _is_url(source) and size is not None:
+        record(partial_path(target), source, size)
+
+
+def _hash_what_is_here(part: Path, offset: int, digest: Any, keep: bytearray | None) -> None:
+    """Feed the first ``offset`` bytes of the partial file to ``digest``: the whole file decides."""
+    with open(part, "rb") as fh:
+        left = offset
+        while left:
+            chunk = fh.read(min(_CHUNK, left))
+            if not chunk:
+                raise OSError(errno.EIO, f"{part} is shorter than {offset} bytes")
+            digest.update(chunk)
+            if keep is not None:
+                keep += chunk
+            left -= len(chunk)
+
+
+def _after_failure(target: Path, resumable: bool) -> str:
+    """Keep what arrived if a later fetch can continue it; say which, for the learner."""
+    found = find_partial(target)
+    if resumable and found is not None and found.have > 0:
+        return (
+            f"The {_mib(found.have)} that arrived are kept in {found.path.name}; the same command "
+            "continues from there."
+        )
+    discard(target)
+    return "Nothing was saved."
 
 
 def _store(
-    chunks: Iterable[bytes], total: int | None, desc: str, target: Path, keep: bytearray | None
+    chunks: Iterable[bytes],
+    size: int | None,
+    desc: str,
+    target: Path,
+    keep: bytearray | None,
+    source: str,
+    offset: int = 0,
 ) -> Verdict:
-    """Stream ``chunks`` into a temporary file beside ``target``, hashing them on the way.
+    """Stream ``chunks`` into the partial file beside ``target`` from ``offset`` on; hash it all.
 
-    The file is renamed to ``target`` (and stamped) only if :func:`verify` accepts the hash;
-    otherwise, and on any error or interruption, the temporary file is removed. A failure to
-    read ``chunks`` is the source's to explain; a failure to write is explained here.
-    ``keep`` also collects the bytes, for a load that parses them without reading them back.
+    The partial file becomes ``target`` (and is stamped) only if :func:`verify` accepts the
+    SHA-256 of the whole file, the bytes already there included; a wrong hash removes it. A
+    dropped or stopped download from a URL keeps it for the next fetch to continue; any other
+    failure removes it. A failure to read ``chunks`` is the source's to explain; a failure to
+    write is explained here. ``keep`` also collects the bytes, for a load that parses them
+    without reading them back.
     """
     folder = target.parent
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".cifar10-", suffix=".part", dir=folder)
-        os.close(fd)
-    except OSError as exc:
-        raise _cache_error(exc, folder) from None
-    tmp = Path(tmp_name)
+    part = partial_path(target)
+    resumable = _is_url(source) and size is not None
     digest = hashlib.sha256()
     try:
-        try:
-            out = _open_for_write(tmp)
-        except OSError as exc:
-            raise _cache_error(exc, folder) from None
-        with out, progress(total, desc) as bar:
+        _begin(target, source, size, offset)
+        if offset:
+            _hash_what_is_here(part, offset, digest, keep)
+        out = _open_for_write(part, offset)
+    except OSError as exc:
+        discard(target)
+        raise _cache_error(exc, folder) from None
+    try:
+        with out, progress(size, desc, initial=offset) as bar:
             for chunk in chunks:
                 digest.update(chunk)
-                try:
-                    out.write(chunk)
-                except OSError as exc:
-                    raise _cache_error(exc, folder) from None
+                out.write(chunk)
                 bar.update(len(chunk))
                 if keep is not None:
                     keep += chunk
-            try:
-                out.flush()
-                os.fsync(out.fileno())
-            except OSError as exc:
-                raise _cache_error(exc, folder) from None
-        verdict = verify(sha256=digest.hexdigest())
-        if verdict:
-            try:
-                os.replace(tmp, target)
-            except OSError as exc:
-                raise _cache_error(exc, folder) from None
-            write_stamp(target, verdict.sha256)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        discard(target)
+        raise _cache_error(exc, folder) from None
+    except DataUnavailableError as exc:  # the source failed, not the disk
+        raise with_note(exc, _after_failure(target, resumable)) from None
+    except BaseException:  # Ctrl+C: fetch_command says what was kept
+        _after_failure(target, resumable)
+        raise
+    verdict = verify(sha256=digest.hexdigest())
+    if not verdict:
+        discard(target)
         return verdict
-    finally:
-        tmp.unlink(missing_ok=True)
+    try:
+        os.replace(part, target)
+        discard(target)  # the record
+    except OSError as exc:
+        discard(target)
+        raise _cache_error(exc, folder) from None
+    write_stamp(target, verdict.sha256)
+    return verdict
 
 
 def _file_chunks(source: Path) -> Iterator[bytes]:
@@ -148,14 +216,28 @@ def _file_chunks(source: Path) -> Iterator[bytes]:
 
 
 def _copy_local(source: Path, target: Path, keep: bytearray | None) -> Verdict:
-    return _store(_file_chunks(source), source.stat().st_size, "copying", target, keep)
+    size = source.stat().st_size
+    return _store(_file_chunks(source), size, "copying", target, keep, str(source))
 
 
 def _download(url: str, target: Path, keep: bytearray | None) -> Verdict:
+    """Download ``url``, continuing an unfinished download of it if the server allows."""
     from workshop.data._download import open_download  # HTTP and TLS load only when needed
 
-    with open_download(url) as download:
-        return _store(download.chunks(), download.total, "downloading", target, keep)
+    found = find_partial(target)
+    start = found.resumes(url) if found is not None else 0
+    with open_download(url, start, found.size if found is not None and start else None) as got:
+        if got.offset and got.size:
+            print(
+                f"Resuming at {_mib(got.offset)} of {_mib(got.size)} "
+                f"({100 * got.offset / got.size:.0f}%): the rest comes from the same address."
+            )
+        elif start:
+            print("The server sent the whole file again (it cannot resume): starting over.")
+        verdict = _store(got.chunks(), got.size, "downloading", target, keep, url, got.offset)
+    if not verdict and got.offset:
+        raise _wrong_file(url, verdict.sha256, resumed=True)
+    return verdict
 
 
 # --- where from -----------------------------------------------------------------------------------
@@ -211,6 +293,15 @@ def _from_legacy_place(target: Path, keep: bytearray | None) -> bool:
     return False
 
 
+def _tidy_quietly(target: Path) -> None:
+    """Remove what killed fetches left beside a verified archive, unless a fetch is running."""
+    try:
+        with fetching(target.parent):
+            tidy(target, keep_partial=False)
+    except DataUnavailableError:
+        pass  # another fetch is running; leftovers only cost space, and the doctor reports them
+
+
 def fetch_archive(source: str | None = None) -> Path:
     """Make sure the verified archive is cached; download or copy it if not. Returns its path.
 
@@ -232,6 +323,7 @@ def fetch_and_keep(source: str | None, keep: bytearray | None) -> Path:
         # An explicit fetch re-hashes the cached file rather than trusting its stamp.
         if verify(path=target, progress=True):
             print(f"CIFAR-10 is already cached and verified: {target}")
+            _tidy_quietly(target)
             return target
         print(f"The cached file {target} is damaged or incomplete (wrong SHA-256): replacing it.")
         try:
@@ -245,16 +337,25 @@ def fetch_and_keep(source: str | None, keep: bytearray | None) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _cache_error(exc, folder) from None
+    with fetching(folder):
+        return _fetch_into(target, source, keep)
+
+
+def _fetch_into(target: Path, source: str | None, keep: bytearray | None) -> Path:
+    """:func:`fetch_and_keep` once the cache folder is ours: tidy, then download or copy."""
+    url = (source or source_url()) if source is None or _is_url(source) else None
+    found = find_partial(target)
+    tidy(target, keep_partial=bool(url and found and found.resumes(url)))
     if source is None and _from_legacy_place(target, keep):
         return target
 
-    if source is None or _is_url(source):
-        origin = source or source_url()
+    if url is not None:
+        origin = url
         print(f"Downloading CIFAR-10 (about 163 MiB) from {origin}")
         print(f"into {target}")
         verdict = _download(origin, target, keep)
     else:
-        path = _resolve_local(source)
+        path = _resolve_local(source or "")
         origin = str(path)
         print(f"Copying CIFAR-10 from {path}")
         print(f"into {target}")
@@ -272,7 +373,14 @@ def fetch_command(source: str | None) -> int:
         print(f"\n❌ CIFAR-10 is not available.\n{exc}")
         return 1
     except KeyboardInterrupt:
-        print("\nStopped. Nothing partial was kept; run the same command to start again.")
+        found = find_partial(archive_path())
+        if found is not None and found.have:
+            print(
+                f"\nStopped. The {_mib(found.have)} downloaded so far are kept in "
+                f"{found.path.name}; run the same command to continue from there."
+            )
+        else:
+            print("\nStopped. Nothing partial was kept; run the same command to start again.")
         return 130
     print(f"\n✅ CIFAR-10 verified (SHA-256 {expected_sha256()[:12]}…) and cached at:\n   {path}")
     print(

@@ -9,12 +9,16 @@ from typing import Any
 
 
 @contextmanager
-def progress(total: int | None, desc: str, enabled: bool = True) -> Iterator[Any]:
-    """A tqdm bar in bytes (a widget in Jupyter, text in a terminal; ASCII on Windows consoles)."""
+def progress(total: int | None, desc: str, enabled: bool = True, initial: int = 0) -> Iterator[Any]:
+    """A tqdm bar in bytes (a widget in Jupyter, text in a terminal; ASCII on Windows consoles).
+
+    ``initial``: bytes already there (a resumed download starts its bar where it stopped).
+    """
     from tqdm.auto import tqdm
 
     bar = tqdm(
         total=total,
+        initial=initial,
         desc=desc,
         unit="B",
         unit_scale=True,
