@@ -54,8 +54,47 @@ def _table_reason(answer: Any, expected: Any) -> str | None:
     unknown = sorted(set(answer) - {row.name for row in SMALL_CNN_TABLE})
     if unknown:
         return f"no layer named {', '.join(map(repr, unknown))} in this model"
-    wrong = [r["layer"] for r in _rows(answer) if not (r["shape_ok"] and r["params_ok"])]
-    return None if not wrong else f"{len(wrong)} of {len(SMALL_CNN_TABLE)} layers not right yet"
+    rows = _rows(answer)
+    wrong = [r["layer"] for r in rows if not (r["shape_ok"] and r["params_ok"])]
+    if not wrong:
+        return None
+    why = f"{len(wrong)} of {len(SMALL_CNN_TABLE)} layers not right yet"
+    named = next(filter(None, (_row_misconception(i, r) for i, r in enumerate(rows))), None)
+    return f"{why}; {named}" if named else why
+
+
+def _row_misconception(index: int, r: dict[str, Any]) -> str | None:
+    """Name the misconception behind one wrong row of the table, when it is a known one."""
+    row = SMALL_CNN_TABLE[index]
+    before = SMALL_CNN_TABLE[index - 1].output_shape if index else (32, 32, 3)
+    guess_shape, guess_params = r["guess_shape"], r["guess_params"]
+    where = f"{row.name} ({row.kind})"
+    if not r["params_ok"] and guess_params is not None:
+        if row.params == 0:
+            return f"{where} has no parameters: it computes something fixed, nothing to learn"
+        if guess_params == row.params - row.output_shape[-1]:
+            return (
+                f"{where}: bias forgotten, one per {'filter' if row.kind == 'Conv2D' else 'unit'}"
+            )
+        if row.kind == "Conv2D":
+            filters = row.output_shape[-1]
+            window = (row.params // filters - 1) // before[-1]  # kh * kw
+            if guess_params == (window + 1) * filters:
+                return f"{where}: depth forgotten, each kernel is {before[-1]} deep like its input"
+    if not r["shape_ok"] and guess_shape is not None:
+        if row.kind == "MaxPooling2D" and guess_shape[:-1] == row.output_shape[:-1]:
+            return f"{where}: pooling keeps the depth, it pools each map on its own"
+        if row.kind == "MaxPooling2D" and guess_shape == before:
+            return f"{where}: 2x2 pooling halves height and width"
+        if row.kind == "ReLU" and guess_shape != before:
+            return f"{where}: ReLU changes values, never the shape"
+        if (
+            row.kind == "Flatten"
+            and len(guess_shape) == 1
+            and guess_shape[0] * before[-1] == (row.output_shape[0])
+        ):
+            return f"{where}: depth forgotten, flatten lays out all {before[-1]} maps"
+    return None
 
 
 class TableExercise(Exercise):
