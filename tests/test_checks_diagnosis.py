@@ -14,9 +14,10 @@ from workshop.checks import (
     convolution,
     feature_extraction,
     relu_pooling,
+    setup,
 )
 
-MODULES = [feature_extraction, convolution, relu_pooling, architecture, cifar10]
+MODULES = [setup, feature_extraction, convolution, relu_pooling, architecture, cifar10]
 EXERCISES = [
     value
     for module in MODULES
@@ -142,3 +143,17 @@ def test_receptive_field_matches_an_impulse_through_the_layers():
     assert sum(widths) == ops.receptive_field([(3, 1), (2, 2), (3, 1)])
     with pytest.raises(ValueError, match="layers\\[0\\]"):
         ops.receptive_field([(0, 1)])
+
+
+def test_every_lesson_notebook_asks_a_multiple_choice_question():
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    for path in sorted(root.glob("0*.ipynb")):
+        code = "".join(c.source for c in nbformat.read(path, as_version=4).cells)
+        asked = [
+            e.name for e in EXERCISES if isinstance(e, Choice) and f"check.{e.name}.ask()" in code
+        ]
+        assert asked, f"{path.name} asks no multiple-choice question"
