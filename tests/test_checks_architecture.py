@@ -50,6 +50,7 @@ def test_table_exercise_marks_the_wrong_rows(capsys):
     answer = dict(FULL)
     answer["pool2"] = ((8, 8, 8), 0)  # depth lost
     answer["dense"] = ((32,), ...)
+    check.shapes_and_params.reset()  # the first wrong try: the nudge alone
     assert not check.shapes_and_params.passed(answer)
     assert "2 of 9" in check.shapes_and_params.reason(answer)
     check.shapes_and_params(answer)
@@ -58,7 +59,7 @@ def test_table_exercise_marks_the_wrong_rows(capsys):
     assert pool2.count("❌") == 1
     dense = next(line for line in lines if line.startswith("dense"))
     assert "?" in dense and "❌" in dense
-    assert lines[-3].startswith("❌") and "Hint:" in lines[-2]
+    assert lines[-2].startswith("❌") and "Hint:" in lines[-1]
 
 
 @pytest.mark.parametrize(
@@ -72,3 +73,24 @@ def test_table_exercise_marks_the_wrong_rows(capsys):
 )
 def test_table_exercise_reasons(answer, reason):
     assert reason in check.shapes_and_params.reason(answer)
+
+
+@pytest.mark.parametrize(
+    ("layer", "guess", "words"),
+    [
+        ("relu1", ((32, 32, 8), 224), "relu1 (ReLU) has no parameters"),
+        ("pool1", ((16, 16, 8), 8), "pool1 (MaxPooling2D) has no parameters"),
+        ("conv2", ((16, 16, 16), 1152), "conv2 (Conv2D): bias forgotten, one per filter"),
+        ("dense", ((32,), 32768), "dense (Dense): bias forgotten, one per unit"),
+        ("conv2", ((16, 16, 16), 160), "conv2 (Conv2D): depth forgotten, each kernel is 8 deep"),
+        ("pool1", ((16, 16, 4), 0), "pooling keeps the depth"),
+        ("pool2", ((16, 16, 16), 0), "2x2 pooling halves height and width"),
+        ("relu2", ((8, 8, 16), 0), "ReLU changes values, never the shape"),
+        ("flatten", ((64,), 0), "flatten lays out all 16 maps"),
+    ],
+)
+def test_table_names_the_misconception_of_a_wrong_row(layer, guess, words):
+    answer = dict(FULL)
+    answer[layer] = guess
+    why = check.shapes_and_params.reason(answer)
+    assert why.startswith("1 of 9 layers not right yet; ") and words in why

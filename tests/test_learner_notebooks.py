@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 
@@ -131,3 +133,52 @@ def test_no_orphan_learner_notebooks():
     names = {p.name for p in INSTRUCTOR}
     orphans = [p.name for p in make_learner.LEARNER.glob("*.ipynb") if p.name not in names]
     assert not orphans, f"learner notebooks without an instructor notebook: {orphans}"
+
+
+# What a learner must not meet: the instructor's side of the project.
+INSTRUCTOR_ONLY = re.compile(
+    r"\btests/|\bthe tests\b|\bpytest\b|\bbenchmark|\bbench_|\bseed page\b|\bthe seed\b", re.I
+)
+
+
+def test_learner_version_drops_notes_and_marks_optional_runs():
+    nb = _demo()
+    notes = nbformat.v4.new_markdown_cell("Ask the room: the answer is 4.")
+    notes.metadata["slideshow"] = {"slide_type": "notes"}
+    extra = [nbformat.v4.new_markdown_cell("## More"), nbformat.v4.new_code_cell("y = 1")]
+    for cell in extra:
+        cell.metadata["tags"] = ["optional"]
+    nb.cells += [notes, *extra, nbformat.v4.new_code_cell("z = 2")]
+    learner = make_learner.learner_version(nb, "notebooks/learner/09_demo.ipynb")
+    sources = [c.source for c in learner.cells]
+    assert "Ask the room: the answer is 4." not in sources
+    banner = sources.index(make_learner.OPTIONAL_BANNER)
+    assert sources[banner + 1 : banner + 4] == ["## More", "y = 1", "z = 2"]
+    assert sources.count(make_learner.OPTIONAL_BANNER) == 1
+    assert make_learner.learner_version(nb, "notebooks/learner/09_demo.ipynb") == learner
+
+
+@pytest.mark.parametrize("instructor", INSTRUCTOR, ids=IDS)
+def test_learner_copy_is_for_learners(instructor):
+    learner = nbformat.read(make_learner.LEARNER / instructor.name, as_version=4)
+    notes = [c.source[:40] for c in learner.cells if make_learner.is_notes(c)]
+    assert not notes, f"speaker notes in the learner copy: {notes}"
+    for index, cell in enumerate(learner.cells):
+        found = INSTRUCTOR_ONLY.search(cell.source)
+        assert not found, f"cell {index} names {found.group(0)!r}: {cell.source[:80]!r}"
+    # Every run of optional cells opens with the banner.
+    previous_optional = False
+    for cell in learner.cells:
+        optional = "optional" in _tags(cell)
+        if optional and not previous_optional:
+            assert cell.source == make_learner.OPTIONAL_BANNER
+        previous_optional = optional
+
+
+def test_before_you_start_box_is_the_same_in_the_readme_and_00():
+    readme = (make_learner.ROOT / "README.md").read_text(encoding="utf-8")
+    setup = nbformat.read(make_learner.NOTEBOOKS / "00_setup.ipynb", as_version=4)
+    box = next(c.source for c in setup.cells if c.source.startswith("> **Before you start**"))
+    assert box in readme
+    for word in ("NumPy", "dense", "loss", "epoch", "kernel = filter", "receptive field"):
+        assert word in box

@@ -120,13 +120,6 @@ def test_nb02_colour_layer(keras):
     assert tuple(maps.shape[1:3]) == (28, 28) and "32 maps of 28×28" in text
 
 
-def test_minutes_match_the_instructor_schedule():
-    guide = " ".join((ROOT / "docs" / "instructor-guide.md").read_text().split())
-    assert "01 35, 02 45" in guide
-    assert "**Time:** about 35 minutes." in _markdown(NB01)
-    assert "**Time:** about 45 minutes." in _markdown(NB02)
-
-
 def test_nb02_output_size_rounds_down_and_drops_the_rest_as_keras_does(keras):
     text = _markdown(NB02)
     assert "rounds down" in text and "**left over** and dropped" in text

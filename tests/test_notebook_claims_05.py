@@ -129,14 +129,6 @@ def test_from_logits_claims():
     assert np.isfinite(float(wrong_a)) and np.isfinite(float(wrong_b))
 
 
-def test_stated_minutes_add_up():
-    nb = nbformat.read(NB05, as_version=4)
-    title = next(c.source for c in nb.cells if c.source.startswith("# 5."))
-    stated = int(re.search(r"about (\d+) minutes", title).group(1))
-    plan = next(c.source for c in nb.cells if c.source.startswith("Timing:"))
-    assert sum(int(m) for m in re.findall(r"(\d+) min", plan)) == stated
-
-
 def _run(source: str, namespace: dict) -> str:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

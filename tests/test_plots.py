@@ -106,3 +106,13 @@ def test_compare_kernels_shapes_scales_and_errors():
     assert low == -high
     with pytest.raises(ValueError, match="same shape"):
         plots.compare_kernels(before, before[..., :4])
+
+
+def test_draw_architecture_can_hide_the_numbers_the_exercises_ask_for():
+    ax = plots.draw_architecture(list(SMALL_CNN_TABLE), input_shape=(32, 32, 3), show_numbers=False)
+    texts = [t.get_text() for t in ax.texts]
+    assert "Input\n32x32x3" in texts and "Conv2D\n?\n? params" in texts
+    boxes = [t.split("\n", 1)[1] for t in texts if "\n" in t and not t.startswith("Input")]
+    assert len(boxes) == len(SMALL_CNN_TABLE)
+    assert not any(ch.isdigit() for box in boxes for ch in box)
+    assert "? parameters" in ax.get_title()

@@ -1,8 +1,10 @@
 """Generate the learner notebooks and the answer key from the instructor notebooks.
 
 For every ``notebooks/NN_name.ipynb`` this writes ``notebooks/learner/NN_name.ipynb``:
-cells tagged ``solution`` removed, outputs and execution counts cleared, widget state and
-execution timings dropped, and the "Open in Colab" badge pointing to the learner path.
+cells tagged ``solution`` and the instructor's speaker notes (slide type ``notes``) removed,
+each run of cells tagged ``optional`` opened by a line that says so, outputs and execution
+counts cleared, widget state and execution timings dropped, and the "Open in Colab" badge
+pointing to the learner path.
 The JSON is written in a stable form, so regenerating an unchanged notebook is a no-op.
 It also writes ``docs/answer-key.md``: every solution cell, under its exercise heading.
 
@@ -29,6 +31,11 @@ LEARNER = NOTEBOOKS / "learner"
 ANSWER_KEY = ROOT / "docs" / "answer-key.md"
 CHECK_CALL = re.compile(r"\bcheck\.(\w+)\(")
 SOLUTION_TAG = "solution"
+OPTIONAL_TAG = "optional"
+OPTIONAL_BANNER = (
+    "> **Optional, for self-study.** The live session skips the cells from here to the next "
+    "part that is not marked optional; come back to them after the workshop."
+)
 # Cell metadata that only describes one run of the instructor notebook.
 RUN_METADATA = ("execution", "collapsed", "scrolled", "jupyter")
 
@@ -37,9 +44,15 @@ def learner_version(nb: nbformat.NotebookNode, learner_relpath: str) -> nbformat
     """Return the learner notebook made from instructor notebook ``nb`` (which is not changed)."""
     out = copy.deepcopy(nb)
     cells = []
+    in_optional = False
     for cell in out.cells:
-        if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if SOLUTION_TAG in tags or is_notes(cell):
             continue
+        optional = OPTIONAL_TAG in tags
+        if optional and not in_optional:
+            cells.append(optional_banner(f"optional-{cell.get('id', len(cells))}"))
+        in_optional = optional
         for key in RUN_METADATA:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
@@ -51,6 +64,19 @@ def learner_version(nb: nbformat.NotebookNode, learner_relpath: str) -> nbformat
     out.metadata.pop("widgets", None)
     sync_notebook(out, load_location(), learner_relpath)
     return out
+
+
+def is_notes(cell: nbformat.NotebookNode) -> bool:
+    """Speaker notes: the instructor's questions for the room, with their answers."""
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"
+
+
+def optional_banner(cell_id: str) -> nbformat.NotebookNode:
+    """The line that opens a run of optional cells; its id is derived, so output is stable."""
+    cell = nbformat.v4.new_markdown_cell(OPTIONAL_BANNER, id=cell_id[:64])
+    cell.metadata["slideshow"] = {"slide_type": "-"}
+    cell.metadata["tags"] = [OPTIONAL_TAG]
+    return cell
 
 
 def learner_text(instructor: Path) -> str:

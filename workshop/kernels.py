@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["KERNELS", "DESCRIPTIONS", "get", "names", "SEED_IMAGE", "SEED_KERNEL"]
+__all__ = [
+    "ASYMMETRIC_KERNEL",
+    "DESCRIPTIONS",
+    "KERNELS",
+    "SEED_IMAGE",
+    "SEED_KERNEL",
+    "get",
+    "names",
+]
 
 KERNELS: dict[str, np.ndarray] = {
     "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
@@ -53,6 +61,9 @@ SEED_IMAGE = np.array(
     dtype=float,
 )
 SEED_KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
+# Notebook 02's flip demonstration: unlike the X, this kernel differs from its flipped self, so
+# true convolution (kernel flipped) and Keras' Conv2D (not flipped) give different maps.
+ASYMMETRIC_KERNEL = np.array([[1, 2, 3], [0, 0, 0], [0, 0, 0]], dtype=float)
 
 
 def names() -> list[str]:

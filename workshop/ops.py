@@ -25,6 +25,7 @@ __all__ = [
     "conv_output_size",
     "max_pool2d",
     "pool_argmax",
+    "receptive_field",
     "relu",
     "softmax",
 ]
@@ -173,6 +174,23 @@ def conv_leftover(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
     """
     _check_sizes(n, k, stride, padding)
     return (n + 2 * padding - k) % stride
+
+
+def receptive_field(layers: list[tuple[int, int]]) -> int:
+    """Width in input pixels of the patch one output value depends on, after ``layers``.
+
+    ``layers`` lists (window, stride) per layer in order: (3, 1) for a 3x3 convolution,
+    (2, 2) for 2x2 pooling. Each layer widens the patch by (window - 1) steps of the layers
+    before it, which is why pooling makes every later kernel see further.
+    """
+    width, jump = 1, 1
+    for index, pair in enumerate(layers):
+        if len(pair) != 2 or not all(isinstance(v, Integral) and v >= 1 for v in pair):
+            raise ValueError(f"layers[{index}] must be (window, stride) >= 1, got {pair!r}")
+        window, stride = pair
+        width += (window - 1) * jump
+        jump *= stride
+    return int(width)
 
 
 def _windows(

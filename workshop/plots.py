@@ -360,11 +360,14 @@ def draw_architecture(
     ax: Axes | None = None,
     title: str = "",
     per_row: int | None = None,
+    show_numbers: bool = True,
 ) -> Axes:
     """Boxes and arrows, one box per layer: its kind, output shape and parameter count.
 
     ``model`` is a built Keras model or a list of :class:`LayerInfo`. Long models wrap onto
     rows of ``per_row`` boxes (default: at most 6, rows even) to stay readable on a projector.
+    ``show_numbers=False`` draws "?" for every shape and count after the input's, so the
+    diagram can come before the exercises that ask for them.
     """
     rows = list(model) if isinstance(model, (list, tuple)) else layer_table(model)
     if input_shape is None and not isinstance(model, (list, tuple)):
@@ -381,6 +384,11 @@ def draw_architecture(
         _, ax = plt.subplots(figsize=(2.2 * min(per_row, len(boxes)), 2.3 * n_rows + 0.3))
     width, height, gap = 1.6, 1.3, 0.6
     centres = []
+    if not show_numbers:
+        boxes = [
+            (family, kind, shape if family == "input" else "?", None if params is None else -1)
+            for family, kind, shape, params in boxes
+        ]
     for i, (family, kind, shape, params) in enumerate(boxes):
         row, col = divmod(i, per_row)
         x, y = col * (width + gap), -row * (height + 1.0)
@@ -394,7 +402,10 @@ def draw_architecture(
                 edgecolor="black",
             )
         )
-        label = f"{kind}\n{shape}" + ("" if params is None else f"\n{params:,} params")
+        if params is None:
+            label = f"{kind}\n{shape}"
+        else:
+            label = f"{kind}\n{shape}\n" + ("? params" if params == -1 else f"{params:,} params")
         ax.text(x + width / 2, y + height / 2 + 0.08, label, ha="center", va="center", fontsize=9.5)
         if names[i]:
             ax.text(
@@ -431,8 +442,8 @@ def draw_architecture(
     ax.set_ylim(-(n_rows - 1) * (height + 1.0) - 0.5, height + 0.3)
     ax.set_aspect("equal")
     ax.axis("off")
-    total = sum(r.params for r in rows)
-    ax.set_title(title or f"{len(rows)} layers, {total:,} parameters in total")
+    total = f"{sum(r.params for r in rows):,}" if show_numbers else "?"
+    ax.set_title(title or f"{len(rows)} layers, {total} parameters in total")
     return ax
 
 

@@ -3,6 +3,6 @@
 A notebook uses them as ``from workshop.checks import convolution as check``.
 """
 
-from workshop.checks._core import Exercise, compare
+from workshop.checks._core import Choice, Exercise, Mistake, compare
 
-__all__ = ["Exercise", "compare"]
+__all__ = ["Choice", "Exercise", "Mistake", "compare"]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workshop.checks._core import Exercise, _unanswered
+from workshop import ops
+from workshop.checks._core import Choice, Exercise, Mistake, _unanswered
 from workshop.layers import SMALL_CNN_TABLE, format_shape, parse_count, parse_shape
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "conv_params",
     "dense_params",
     "flatten_size",
+    "receptive_field",
     "shapes_and_params",
     "total_params",
 ]
@@ -52,8 +54,47 @@ def _table_reason(answer: Any, expected: Any) -> str | None:
     unknown = sorted(set(answer) - {row.name for row in SMALL_CNN_TABLE})
     if unknown:
         return f"no layer named {', '.join(map(repr, unknown))} in this model"
-    wrong = [r["layer"] for r in _rows(answer) if not (r["shape_ok"] and r["params_ok"])]
-    return None if not wrong else f"{len(wrong)} of {len(SMALL_CNN_TABLE)} layers not right yet"
+    rows = _rows(answer)
+    wrong = [r["layer"] for r in rows if not (r["shape_ok"] and r["params_ok"])]
+    if not wrong:
+        return None
+    why = f"{len(wrong)} of {len(SMALL_CNN_TABLE)} layers not right yet"
+    named = next(filter(None, (_row_misconception(i, r) for i, r in enumerate(rows))), None)
+    return f"{why}; {named}" if named else why
+
+
+def _row_misconception(index: int, r: dict[str, Any]) -> str | None:
+    """Name the misconception behind one wrong row of the table, when it is a known one."""
+    row = SMALL_CNN_TABLE[index]
+    before = SMALL_CNN_TABLE[index - 1].output_shape if index else (32, 32, 3)
+    guess_shape, guess_params = r["guess_shape"], r["guess_params"]
+    where = f"{row.name} ({row.kind})"
+    if not r["params_ok"] and guess_params is not None:
+        if row.params == 0:
+            return f"{where} has no parameters: it computes something fixed, nothing to learn"
+        if guess_params == row.params - row.output_shape[-1]:
+            return (
+                f"{where}: bias forgotten, one per {'filter' if row.kind == 'Conv2D' else 'unit'}"
+            )
+        if row.kind == "Conv2D":
+            filters = row.output_shape[-1]
+            window = (row.params // filters - 1) // before[-1]  # kh * kw
+            if guess_params == (window + 1) * filters:
+                return f"{where}: depth forgotten, each kernel is {before[-1]} deep like its input"
+    if not r["shape_ok"] and guess_shape is not None:
+        if row.kind == "MaxPooling2D" and guess_shape[:-1] == row.output_shape[:-1]:
+            return f"{where}: pooling keeps the depth, it pools each map on its own"
+        if row.kind == "MaxPooling2D" and guess_shape == before:
+            return f"{where}: 2x2 pooling halves height and width"
+        if row.kind == "ReLU" and guess_shape != before:
+            return f"{where}: ReLU changes values, never the shape"
+        if (
+            row.kind == "Flatten"
+            and len(guess_shape) == 1
+            and guess_shape[0] * before[-1] == (row.output_shape[0])
+        ):
+            return f"{where}: depth forgotten, flatten lays out all {before[-1]} maps"
+    return None
 
 
 class TableExercise(Exercise):
@@ -79,8 +120,10 @@ class TableExercise(Exercise):
 shapes_and_params = TableExercise(
     "shapes_and_params",
     lambda: {row.name: (row.output_shape, row.params) for row in SMALL_CNN_TABLE},
-    "padding='same' keeps height and width; MaxPooling2D(2) halves them; the depth after a "
-    "Conv2D is its number of filters; Flatten multiplies everything out. Parameters: "
+    "go row by row: which layers change the height and width, which the depth, and which "
+    "have weights at all?",
+    formula="padding='same' keeps height and width; MaxPooling2D(2) halves them; the depth "
+    "after a Conv2D is its number of filters; Flatten multiplies everything out. Parameters: "
     "conv = (kh*kw*C_in + 1) * filters, dense = (inputs + 1) * units, ReLU/pool/Flatten 0.",
     comparer=_table_reason,
     explain="Every shape and every count matches model.summary().",
@@ -89,33 +132,96 @@ shapes_and_params = TableExercise(
 conv_params = Exercise(
     "conv_params",
     (3 * 3 * 8 + 1) * 16,
-    "Each of the 16 filters is a 3x3 kernel as deep as its input (8 maps): 3*3*8 weights, "
-    "plus 1 bias. Multiply by the number of filters.",
+    "how deep is each of conv2's kernels? Its input is pool1's output",
+    formula="(3 * 3 * C_in + 1) * filters",
+    mistakes=[
+        Mistake(3 * 3 * 8 * 16, "bias forgotten: each of the 16 filters has one bias"),
+        Mistake(
+            (3 * 3 * 3 + 1) * 16,
+            "conv2's kernels are as deep as *its* input (8 maps "
+            "from pool1), not as the image (3 channels)",
+        ),
+        Mistake(
+            (3 * 3 + 1) * 16, "depth forgotten: each 3x3 kernel is 8 deep, one slice per input map"
+        ),
+    ],
     explain="(3*3*8 + 1) * 16 = 1,168.",
 )
 
 flatten_size = Exercise(
     "flatten_size",
     8 * 8 * 16,
-    "Flatten lays every value of the (8, 8, 16) stack out in one row: multiply the three numbers.",
+    "Flatten lays out every value of the (8, 8, 16) stack in one row: how many values?",
+    formula="height * width * depth",
+    mistakes=[
+        Mistake(8 * 8, "depth forgotten: there are 16 maps of 8x8"),
+        Mistake(8 + 8 + 16, "add or multiply? A stack of 8x8x16 holds 8 * 8 * 16 values"),
+    ],
 )
 
 dense_params = Exercise(
     "dense_params",
     (8 * 8 * 16 + 1) * 32,
-    "Each of the 32 units has one weight per input (1,024 inputs after Flatten) plus 1 bias.",
+    "how many inputs does each of the 32 units see, and what does each unit add?",
+    formula="(inputs + 1) * units",
+    mistakes=[
+        Mistake(8 * 8 * 16 * 32, "bias forgotten: each of the 32 units has one bias"),
+        Mistake(8 * 8 * 16 + 1, "that is one unit; the layer has 32"),
+    ],
     explain="Most of this small CNN's parameters sit in its first dense layer.",
 )
 
 conv_output_shape = Exercise(
     "conv_output_shape",
     (30, 30, 8),
-    "With padding='valid' (Keras' default) a 3x3 kernel cannot be centred on the outermost "
-    "pixels: (32 - 3) / 1 + 1 per side. The depth is the number of filters.",
+    "with padding 'valid' the window may not hang over the edge: how many positions fit "
+    "across 32 pixels? And where does the depth come from?",
+    formula="(n - k + 1, n - k + 1, filters)",
+    mistakes=[
+        Mistake(
+            (32, 32, 8),
+            "that is padding='same'; Keras' default 'valid' adds no border, so the map shrinks",
+        ),
+        Mistake(
+            (30, 30, 3),
+            "the depth after a Conv2D is its number of filters, not the input's channels",
+        ),
+        Mistake((29, 29, 8), "the + 1 is missing: 32 - 3 steps, plus the first window"),
+        Mistake((8, 30, 30), "Keras puts the depth last: (height, width, depth)"),
+    ],
 )
 
 total_params = Exercise(
     "total_params",
     sum(row.params for row in SMALL_CNN_TABLE),
-    "Add the parameter counts of all layers (or call model.count_params()).",
+    "which layers have parameters at all? Add those up",
+    formula="conv1 + conv2 + dense + logits (or model.count_params())",
+    mistakes=[
+        Mistake(
+            sum(row.params for row in SMALL_CNN_TABLE if row.name != "logits"),
+            "the last Dense layer (logits) has parameters too",
+        ),
+    ],
+)
+
+receptive_field = Choice(
+    "receptive_field",
+    "One value of conv2's output depends on a patch of the input image. How wide is that patch "
+    "(its receptive field)?",
+    {
+        "a": "3x3: the size of conv2's kernel",
+        "b": "5x5: two 3x3 kernels in a row",
+        "c": f"{ops.receptive_field([(3, 1), (2, 2), (3, 1)])}x"
+        f"{ops.receptive_field([(3, 1), (2, 2), (3, 1)])}",
+        "d": "the whole 32x32 image",
+    },
+    "c",
+    {
+        "a": "3x3 is what conv2 sees of pool1's maps; each of those values already summarises "
+        "a patch of the image",
+        "b": "that would be without pool1: pooling makes each step of conv2 cover 2 pixels",
+        "d": "only the dense layers see the whole image; each convolution looks at a patch",
+    },
+    hint="conv1 sees 3x3 pixels; pool1 summarises 2x2 of those; conv2 sees 3x3 pooled values",
+    explain="3 pixels for conv1, 4 after pool1, and conv2's 3x3 steps of 2 pixels make 8.",
 )
