@@ -100,9 +100,9 @@ def test_recipe_claims_in_05():
     assert inspect.signature(training.OneCycle).parameters["warmup"].default == 0.15
     assert training.one_cycle_rate(0.15, 1.0) == pytest.approx(1.0)
     assert training.one_cycle_rate(1.0, 1.0) == pytest.approx(0.0)
-    # "mirrored left-right half of the time and shifted by up to 4 pixels"
-    assert "mirrored left-right half of the time and shifted by up to 4 pixels" in text
-    assert inspect.signature(training.augmented_batches).parameters["shift"].default == 4
+    # "mirrored left-right half of the time and shifted by up to 2 pixels"
+    assert "mirrored left-right half of the time and shifted by up to 2 pixels" in text
+    assert inspect.signature(training.augmented_batches).parameters["shift"].default == 2
     # "with `label_smoothing=0` it is exactly Keras' loss"
     assert "with `label_smoothing=0` it is exactly Keras' loss" in text
     labels = np.array([0, 2, 1])
