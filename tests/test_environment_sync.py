@@ -77,7 +77,7 @@ def test_readme_names_the_supported_pythons():
 
 def test_instructor_guide_quotes_makes_message():
     message = python_range.check((HIGHEST[0], HIGHEST[1] + 1))
-    quoted = message.split(",")[0]  # "Python 3.10-3.12 needed"
+    quoted = message.split(",")[0]  # "Python 3.10-3.13 needed"
     assert f'*"{quoted}"*' in (ROOT / "docs" / "instructor-guide.md").read_text()
 
 
