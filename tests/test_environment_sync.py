@@ -121,3 +121,23 @@ def test_constraints_pin_every_dependency_within_its_range():
             have = tuple(int(p) for p in re.findall(r"\d+", pins[name])[:3])
             want = tuple(int(p) for p in low.group(1).split("."))
             assert have >= want, f"{name} pinned to {pins[name]}, below {spec}"
+
+
+# ------------------------------------------------ JupyterLab's first-run questions, answered
+def test_jupyterlab_overrides_answer_the_news_question():
+    """`make` installs tools/jupyterlab-overrides.json as the environment's overrides.json, so
+    a room of learners never sees "get notified about official Jupyter news?"."""
+    import json
+    import sys
+
+    overrides = json.loads((ROOT / "tools" / "jupyterlab-overrides.json").read_text())
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification == {"fetchNews": "false", "checkForUpdates": False}
+    makefile = (ROOT / "Makefile").read_text()
+    installed = "$(VENV)/share/jupyter/lab/settings/overrides.json"
+    assert f"cp tools/jupyterlab-overrides.json {installed}" in makefile
+    schema = Path(sys.prefix, "share/jupyter/lab/schemas/@jupyterlab/apputils-extension")
+    if (schema / "notification.json").exists():  # the installed JupyterLab knows these settings
+        properties = json.loads((schema / "notification.json").read_text())["properties"]
+        assert {c["const"] for c in properties["fetchNews"]["oneOf"]} >= {"false"}
+        assert properties["checkForUpdates"]["type"] == "boolean"
