@@ -208,6 +208,9 @@ def colab_mirror():
         pytest.skip(f"{exc} (needs Python 3.13 and the package index)")
 
 
+# The first test to use the mirror may build it (downloads about 1 GB on a fresh machine), and
+# the first notebook test runs all twelve notebooks: more than the suite's 600 s backstop.
+@pytest.mark.timeout(1800)
 def test_colab_install_cell_changes_none_of_colabs_packages(colab_mirror):
     """Colab would otherwise upgrade TensorFlow, Keras, numpy or ipywidgets under the learner."""
     report = colab_mirror.install_report
@@ -217,21 +220,41 @@ def test_colab_install_cell_changes_none_of_colabs_packages(colab_mirror):
     assert not report["changed"], f"the install cell changed Colab's packages: {report['changed']}"
 
 
+# Two notebooks at a time: a kernel spends most of its start and import time on one core.
+PARALLEL_NOTEBOOKS = 2
+
+
+@pytest.fixture(scope="session")
+def colab_notebook_runs(colab_mirror, tmp_path_factory) -> dict[Path, dict]:
+    """Every notebook run once in the mirror; what each run reported (or its failure)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(path: Path) -> dict:
+        work = tmp_path_factory.mktemp(path.stem)
+        proc = subprocess.run(
+            [str(colab_mirror.python), str(ROOT / "tests" / "colab_notebook_runner.py")]
+            + [str(path), str(work)],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env=colab_mirror.env(WORKSHOP_DATA="synthetic"),
+            cwd=work,
+        )
+        if proc.returncode != 0:
+            return {"crashed": proc.stderr[-3000:]}
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    with ThreadPoolExecutor(PARALLEL_NOTEBOOKS) as pool:
+        return dict(zip(ALL_NOTEBOOKS, pool.map(run, ALL_NOTEBOOKS)))
+
+
+@pytest.mark.timeout(1800)
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
-def test_notebook_runs_on_colabs_stack(colab_mirror, path, tmp_path):
+def test_notebook_runs_on_colabs_stack(colab_notebook_runs, path):
     """Top to bottom under Colab's IPython 7.34, TensorFlow 2.20 and Keras 3.13 (04 and 05 on
     the synthetic stand-in, with the tests' budget: conftest.py)."""
-    proc = subprocess.run(
-        [str(colab_mirror.python), str(ROOT / "tests" / "colab_notebook_runner.py")]
-        + [str(path), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env=colab_mirror.env(WORKSHOP_DATA="synthetic"),
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    report = colab_notebook_runs[path]
+    assert "crashed" not in report, report.get("crashed")
     versions = report["versions"]
     assert (versions["ipython"], versions["ipywidgets"]) == ("7.34.0", "7.7.1"), versions
     assert versions["python"].startswith("3.13."), versions
