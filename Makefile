@@ -72,7 +72,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check $(FORMATTED)
 
 lock:
-	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new
+	{ grep '^#' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new
 	mv constraints.new constraints.txt
 
 clean:
