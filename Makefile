@@ -15,11 +15,15 @@ LINTED    := $(FORMATTED) notebooks
 
 .PHONY: lab test install check fetch notebooks learner slides colab bench lint lock clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt tools/jupyterlab-overrides.json
 	@$(PYTHON) -m tools.python_range
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@# A room of learners gets no first-run prompt: JupyterLab's "get notified about official
+	@# Jupyter news?" and its update check are answered "no", for this environment only.
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -68,7 +72,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check $(FORMATTED)
 
 lock:
-	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new
+	{ grep '^#' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new
 	mv constraints.new constraints.txt
 
 clean:

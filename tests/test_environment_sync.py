@@ -77,12 +77,16 @@ def test_readme_names_the_supported_pythons():
 
 def test_instructor_guide_quotes_makes_message():
     message = python_range.check((HIGHEST[0], HIGHEST[1] + 1))
-    quoted = message.split(",")[0]  # "Python 3.10-3.12 needed"
+    quoted = message.split(",")[0]  # "Python 3.10-3.13 needed"
     assert f'*"{quoted}"*' in (ROOT / "docs" / "instructor-guide.md").read_text()
 
 
 def test_ci_tries_only_supported_pythons():
-    candidates = re.findall(r"python(\d+)\.(\d+)", (ROOT / ".ci" / "run").read_text())
+    text = (ROOT / ".ci" / "run").read_text()
+    # The suite's Pythons (`for version in ...`) and the Colab mirror's (`find_python X.Y`).
+    named = " ".join(re.findall(r"for version in ([\d. ]+);", text))
+    named += " " + " ".join(re.findall(r"find_python (\d+\.\d+)", text))
+    candidates = re.findall(r"(\d+)\.(\d+)", named)
     assert candidates and {(int(a), int(b)) for a, b in candidates} <= set(SUPPORTED)
 
 
@@ -117,3 +121,23 @@ def test_constraints_pin_every_dependency_within_its_range():
             have = tuple(int(p) for p in re.findall(r"\d+", pins[name])[:3])
             want = tuple(int(p) for p in low.group(1).split("."))
             assert have >= want, f"{name} pinned to {pins[name]}, below {spec}"
+
+
+# ------------------------------------------------ JupyterLab's first-run questions, answered
+def test_jupyterlab_overrides_answer_the_news_question():
+    """`make` installs tools/jupyterlab-overrides.json as the environment's overrides.json, so
+    a room of learners never sees "get notified about official Jupyter news?"."""
+    import json
+    import sys
+
+    overrides = json.loads((ROOT / "tools" / "jupyterlab-overrides.json").read_text())
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification == {"fetchNews": "false", "checkForUpdates": False}
+    makefile = (ROOT / "Makefile").read_text()
+    installed = "$(VENV)/share/jupyter/lab/settings/overrides.json"
+    assert f"cp tools/jupyterlab-overrides.json {installed}" in makefile
+    schema = Path(sys.prefix, "share/jupyter/lab/schemas/@jupyterlab/apputils-extension")
+    if (schema / "notification.json").exists():  # the installed JupyterLab knows these settings
+        properties = json.loads((schema / "notification.json").read_text())["properties"]
+        assert {c["const"] for c in properties["fetchNews"]["oneOf"]} >= {"false"}
+        assert properties["checkForUpdates"]["type"] == "boolean"

@@ -22,7 +22,7 @@ KEY = "supported-python"
 
 
 def supported_spec(pyproject: Path = PYPROJECT) -> str:
-    """The ``supported-python`` specifier, e.g. ``">=3.10,<3.13"``."""
+    """The ``supported-python`` specifier, e.g. ``">=3.10,<3.14"``."""
     spec = tool_settings(pyproject).get(KEY, "")
     if not spec:
         raise ValueError(f"{pyproject.name}: [tool.cnn-workshop] {KEY} is missing")
@@ -34,7 +34,7 @@ def supported_minors(spec: str | None = None) -> list[tuple[int, int]]:
     spec = supported_spec() if spec is None else spec
     match = re.fullmatch(r">=(\d+)\.(\d+),<(\d+)\.(\d+)", spec)
     if not match:
-        raise ValueError(f"{KEY} must look like '>=3.10,<3.13', got {spec!r}")
+        raise ValueError(f"{KEY} must look like '>=3.10,<3.14', got {spec!r}")
     major, low, high_major, high = (int(g) for g in match.groups())
     if high_major != major or high <= low:
         raise ValueError(f"{KEY} {spec!r} names no Python version")
@@ -42,21 +42,28 @@ def supported_minors(spec: str | None = None) -> list[tuple[int, int]]:
 
 
 def describe(minors: list[tuple[int, int]]) -> str:
-    """``"3.10-3.12"``: how the range reads in messages."""
+    """``"3.10-3.13"``: how the range reads in messages."""
     first, last = minors[0], minors[-1]
     return f"{first[0]}.{first[1]}-{last[0]}.{last[1]}"
 
 
 def check(version: tuple[int, int] | None = None) -> str | None:
-    """None when ``version`` (default: this Python) is supported, else what to do about it."""
+    """None when ``version`` (default: this Python) is supported, else what to do about it.
+
+    The fix always names the newest supported Python: a laptop with a too-new Python (3.14 has
+    no TensorFlow build yet) needs that one installed beside it, and it is Colab's Python too.
+    """
     minors = supported_minors()
     have = tuple(version or sys.version_info[:2])
     if have in minors:
         return None
-    suggested = minors[len(minors) // 2]
+    newest = f"{minors[-1][0]}.{minors[-1][1]}"
+    why = ""
+    if have > minors[-1]:
+        why = f"TensorFlow has no build for Python {have[0]}.{have[1]} yet; "
     return (
         f"Python {describe(minors)} needed, found {have[0]}.{have[1]}: "
-        f"run make PYTHON=python{suggested[0]}.{suggested[1]}"
+        f"{why}install Python {newest} and run make PYTHON=python{newest}"
     )
 
 

@@ -19,7 +19,7 @@ __all__ = ["CheckResult", "collect_checks", "run_checks"]
 
 # Oldest and newest supported Python. Its home is `supported-python` in pyproject.toml, which an
 # installed package cannot read; tests/test_environment_sync.py keeps this copy in step.
-SUPPORTED_PYTHON = ((3, 10), (3, 12))
+SUPPORTED_PYTHON = ((3, 10), (3, 13))
 # Read when the package metadata is missing (running from a source tree without install).
 SOURCE_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 DISK_WARN_GB, DISK_FAIL_GB = 2.0, 0.5
@@ -45,11 +45,14 @@ def check_python(version: tuple[int, int, int] | None = None) -> CheckResult:
     text = ".".join(map(str, v))
     if low <= tuple(v[:2]) <= high:
         return CheckResult("OK", "Python", text)
+    newest = f"{high[0]}.{high[1]}"
+    why = f"TensorFlow has no build for Python {v[0]}.{v[1]} yet; " if tuple(v[:2]) > high else ""
     return CheckResult(
         "FAIL",
         "Python",
-        f"{text}; the workshop supports {low[0]}.{low[1]} to {high[0]}.{high[1]} "
-        "(TensorFlow wheels exist for those): install one and recreate the environment",
+        f"{text}; the workshop supports {low[0]}.{low[1]} to {newest} (TensorFlow wheels exist "
+        f"for those): {why}install Python {newest} and recreate the environment with "
+        f"`make PYTHON=python{newest}`",
     )
 
 

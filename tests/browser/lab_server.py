@@ -47,7 +47,7 @@ def chromium_path() -> str | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -85,7 +85,7 @@ def running_jupyterlab(root: Path, work: Path, source: Path = ROOT) -> Iterator[
     and train on the synthetic stand-in.
     Raises RuntimeError (with the end of the server log) when it does not start in 60 s.
     """
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
         # Notebook 05 trains: the synthetic stand-in keeps it short and offline.
@@ -124,7 +124,18 @@ def running_jupyterlab(root: Path, work: Path, source: Path = ROOT) -> Iterator[
     (notification / "notification.jupyterlab-settings").write_text(
         '{"fetchNews": "false", "checkForUpdates": false}'
     )
-    log = work / "jupyterlab.log"
+    with serving(command, root, env, work / "jupyterlab.log", port, token, "JupyterLab") as lab:
+        yield lab
+
+
+@contextmanager
+def serving(
+    command: list[str], root: Path, env: dict, log: Path, port: int, token: str, name: str
+) -> Iterator[Lab]:
+    """Run a Jupyter server ``command`` on ``port``; stop it afterwards.
+
+    Raises RuntimeError (with the end of the server log) when it does not answer in 60 s.
+    """
     with log.open("w") as stream:
         process = subprocess.Popen(command, cwd=root, env=env, stdout=stream, stderr=stream)
     url = f"http://127.0.0.1:{port}"
@@ -136,9 +147,8 @@ def running_jupyterlab(root: Path, work: Path, source: Path = ROOT) -> Iterator[
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"JupyterLab did not start:\n{log.read_text()[-3000:]}"
-                    ) from None
+                    tail = log.read_text()[-3000:]
+                    raise RuntimeError(f"{name} did not start:\n{tail}") from None
                 time.sleep(0.5)  # polling a server that is starting: no event to wait on
         yield Lab(url=url, token=token, root=root, log=log)
     finally:

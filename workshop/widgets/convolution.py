@@ -344,10 +344,15 @@ class KernelPlayground(Explorer):
             box.observe(self._on_box, names="value")
         self.preset.observe(self._on_preset, names="value")
         grid = widgets.VBox([widgets.HBox(self.boxes[r * 3 : r * 3 + 3]) for r in range(3)])
+        # Never squeezed: on a narrow output area (the classic Notebook's, ipywidgets 7) the
+        # pictures wrap below the controls instead of covering the preset and the boxes.
         controls = widgets.VBox(
-            [self.preset, grid, self.info], layout=widgets.Layout(width="300px")
+            [self.preset, grid, self.info], layout=widgets.Layout(width="300px", flex="0 0 auto")
         )
-        self.widget = widgets.HBox([controls, self.photo_view.image, self.view.image])
+        self.widget = widgets.HBox(
+            [controls, self.photo_view.image, self.view.image],
+            layout=widgets.Layout(flex_flow="row wrap"),
+        )
         self.update()
 
     @property

@@ -1,0 +1,59 @@
+"""Execute one notebook top to bottom; run inside the Colab mirror (tests/colab_mirror.py).
+
+``tests/test_colab.py`` runs this file with the mirror's interpreter, so the kernel is Colab's
+ipykernel 6.17 with IPython 7.34 and nbclient is Colab's too. It prints one JSON line: the
+versions the kernel saw and every error output of a cell not tagged ``raises-exception``.
+Usage: python colab_notebook_runner.py NOTEBOOK WORKDIR
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+CELL_TIMEOUT_S = 300  # the tests' training budget (conftest.py) trains for about a minute
+
+VERSIONS = """\
+import json, sys, IPython, ipywidgets, keras, numpy, tensorflow
+print(json.dumps({"python": sys.version.split()[0], "ipython": IPython.__version__,
+    "ipywidgets": ipywidgets.__version__, "keras": keras.__version__,
+    "numpy": numpy.__version__, "tensorflow": tensorflow.__version__}))
+"""
+
+
+def main(source: Path, work: Path) -> int:
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / source.name  # files the notebook saves land here, not in the repository
+    shutil.copy(source, copy)
+    nb = nbformat.read(copy, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(VERSIONS))
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(work)}},
+    )
+    client.execute()
+    errors = [
+        f"cell {index}: {output.ename}: {output.evalue}"
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", [])
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
+    printed = [o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stdout"]
+    versions = json.loads(printed[-1]) if printed else {}
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    report = {"errors": errors, "versions": versions, "no_answer_yet": "no answer yet" in text}
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
