@@ -54,7 +54,9 @@ notebooks: $(STAMP)
 	$(PY) -m tools.execute_notebooks --data "$(DATA)" \
 		$(filter-out notebooks/00_setup.ipynb,$(wildcard notebooks/*.ipynb))
 
+# The schedule first: it writes each notebook's minutes, which the learner copies carry.
 learner: $(STAMP)
+	$(PY) -m tools.schedule
 	$(PY) -m tools.make_learner
 
 slides: $(STAMP)
