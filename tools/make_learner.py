@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools.generated import refresh
 from tools.sync_colab import load_location, sync_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,25 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     sources = instructor_notebooks()
     for instructor in sources:
         target = LEARNER / instructor.name
-        text = learner_text(instructor)
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current == text:
-            continue
-        stale += 1
-        if args.check:
-            print(f"{target.relative_to(ROOT)} is stale: run `make learner`")
-        else:
-            target.write_text(text, encoding="utf-8", newline="\n")
-            print(f"wrote {target.relative_to(ROOT)}")
-    key = answer_key_text(sources)
-    if not ANSWER_KEY.exists() or ANSWER_KEY.read_text(encoding="utf-8") != key:
-        stale += 1
-        if args.check:
-            print(f"{ANSWER_KEY.relative_to(ROOT)} is stale: run `make learner`")
-        else:
-            ANSWER_KEY.parent.mkdir(parents=True, exist_ok=True)
-            ANSWER_KEY.write_text(key, encoding="utf-8", newline="\n")
-            print(f"wrote {ANSWER_KEY.relative_to(ROOT)}")
+        stale += refresh(target, learner_text(instructor), args.check, "make learner")
+    stale += refresh(ANSWER_KEY, answer_key_text(sources), args.check, "make learner")
     # A learner notebook whose instructor notebook is gone would mislead learners.
     names = {p.name for p in sources}
     for orphan in sorted(p for p in LEARNER.glob("*.ipynb") if p.name not in names):

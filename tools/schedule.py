@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools.generated import refresh
 from tools.make_learner import OPTIONAL_TAG, SOLUTION_TAG, instructor_notebooks, is_notes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,14 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             nbformat.write(nb, path)
             print(f"{path.relative_to(ROOT)}: core {want.core} min, optional {want.optional} min")
     guide = GUIDE.read_text(encoding="utf-8")
-    new = guide_with_table(guide, paths)
-    if new != guide:
-        stale += 1
-        if args.check:
-            print(f"{GUIDE.relative_to(ROOT)}: schedule table is stale: run tools.schedule")
-        else:
-            GUIDE.write_text(new, encoding="utf-8", newline="\n")
-            print(f"wrote the schedule table of {GUIDE.relative_to(ROOT)}")
+    stale += refresh(GUIDE, guide_with_table(guide, paths), args.check, "python -m tools.schedule")
     print(f"session: {total_minutes(paths)} of {SESSION_MINUTES} minutes, breaks included")
     return 1 if args.check and stale else 0
 

@@ -1,0 +1,25 @@
+"""Files the tools write from other files: write them, or (``--check``) say that they are stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def refresh(path: Path, text: str, check: bool, command: str) -> bool:
+    """Make ``path`` hold ``text``; with ``check``, only report. True when it was stale.
+
+    ``command`` is what regenerates the file, named in the report so the reader knows the fix.
+    """
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if current == text:
+        return False
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    if check:
+        print(f"{shown} is stale: run `{command}`")
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        print(f"wrote {shown}")
+    return True
