@@ -28,7 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
+from workshop.data import ARCHIVE_NAME
+
 ROOT = Path(__file__).resolve().parents[1]
+# What a fetch leaves beside the archive in Keras' datasets folder, spelled out: tests pin them.
+STAMP = ARCHIVE_NAME + ".verified.json"
+PARTIAL = ARCHIVE_NAME + ".partial"
 
 CLASS_NAMES = [
     b"airplane",

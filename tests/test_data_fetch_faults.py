@@ -19,6 +19,8 @@ from types import SimpleNamespace
 import pytest
 
 from tests.cifar_fixtures import (
+    PARTIAL,
+    STAMP,
     FaultyServer,
     build_archive,
     cache_leftovers,
@@ -28,8 +30,6 @@ from tests.cifar_fixtures import (
 from workshop.data import ARCHIVE_NAME, _fetch, cached_archive, fetch_command, sha256_of
 
 ROOT = Path(__file__).resolve().parents[1]
-STAMP = ARCHIVE_NAME + ".verified.json"
-PARTIAL = ARCHIVE_NAME + ".partial"
 
 
 @pytest.fixture(scope="module")
