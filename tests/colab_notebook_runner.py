@@ -47,8 +47,11 @@ def main(source: Path, work: Path) -> int:
         for output in cell.outputs
         if output.output_type == "error"
     ]
-    printed = [o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stdout"]
-    versions = json.loads(printed[-1]) if printed else {}
+    # ipykernel flushes on a timer, so one print() may arrive as several stream messages
+    # (the JSON, then its newline): join them before reading the last line.
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stdout")
+    lines = printed.strip().splitlines()
+    versions = json.loads(lines[-1]) if lines else {}
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     report = {"errors": errors, "versions": versions, "no_answer_yet": "no answer yet" in text}
     print(json.dumps(report))
