@@ -75,7 +75,6 @@ def is_notes(cell: nbformat.NotebookNode) -> bool:
 def optional_banner(cell_id: str) -> nbformat.NotebookNode:
     """The line that opens a run of optional cells; its id is derived, so output is stable."""
     cell = nbformat.v4.new_markdown_cell(OPTIONAL_BANNER, id=cell_id[:64])
-    cell.metadata["slideshow"] = {"slide_type": "-"}
     cell.metadata["tags"] = [OPTIONAL_TAG]
     return cell
 
