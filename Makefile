@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 FORMATTED := workshop tests benchmarks tools conftest.py
 LINTED    := $(FORMATTED) notebooks
 
-.PHONY: lab test install check fetch notebooks learner slides colab bench lint lock clean
+.PHONY: lab test install check fetch present notebooks learner slides colab bench lint lock clean
 
 $(STAMP): pyproject.toml constraints.txt tools/jupyterlab-overrides.json
 	@$(PYTHON) -m tools.python_range
@@ -33,6 +33,10 @@ ROOT_FLAG := $(shell [ "$$(id -u 2>/dev/null)" = 0 ] && echo --allow-root)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
+
+# The instructor's screen: a notebook as live slides (NB=03_relu_and_pooling opens that one).
+present: $(STAMP)
+	$(PY) -m tools.present $(NB) $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(PY) -m ruff check $(LINTED)

@@ -77,15 +77,9 @@ class Lab:
             urllib.request.urlopen(request, timeout=30).close()
 
 
-@contextmanager
-def running_jupyterlab(root: Path, work: Path, source: Path = ROOT) -> Iterator[Lab]:
-    """JupyterLab on a free port serving ``root``; its settings and logs live in ``work``.
-
-    Kernels import the ``workshop`` package of the checkout ``source`` (this one by default)
-    and train on the synthetic stand-in.
-    Raises RuntimeError (with the end of the server log) when it does not start in 60 s.
-    """
-    port, token = free_port(), secrets.token_hex(16)
+def server_environment(work: Path, source: Path = ROOT) -> dict[str, str]:
+    """Environment for a test's Jupyter server: its own runtime and config folders in ``work``;
+    kernels import ``workshop`` from ``source`` and train on the synthetic stand-in."""
     env = {
         **os.environ,
         # Notebook 05 trains: the synthetic stand-in keeps it short and offline.
@@ -96,24 +90,45 @@ def running_jupyterlab(root: Path, work: Path, source: Path = ROOT) -> Iterator[
         "PYTHONPATH": os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")])),
     }
     env.pop("MPLBACKEND", None)  # the kernel must draw inline, not with the tests' Agg
+    return env
+
+
+def server_options(port: int, token: str) -> list[str]:
+    """Options every test server gets: loopback only, a fixed token, the app object exposed."""
+    options = [
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        "--LabApp.expose_app_in_browser=True",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        options.append("--allow-root")
+    return options
+
+
+@contextmanager
+def running_jupyterlab(root: Path, work: Path, source: Path = ROOT) -> Iterator[Lab]:
+    """JupyterLab on a free port serving ``root``; its settings and logs live in ``work``.
+
+    Kernels import the ``workshop`` package of the checkout ``source`` (this one by default)
+    and train on the synthetic stand-in.
+    Raises RuntimeError (with the end of the server log) when it does not start in 60 s.
+    """
+    port, token = free_port(), secrets.token_hex(16)
+    env = server_environment(work, source)
     command = [
         sys.executable,
         "-m",
         "jupyter",
         "lab",
-        "--no-browser",
-        f"--port={port}",
-        "--ip=127.0.0.1",
-        f"--IdentityProvider.token={token}",
+        *server_options(port, token),
         f"--ServerApp.root_dir={root}",
-        "--LabApp.expose_app_in_browser=True",
         "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         f"--LabApp.user_settings_dir={work / 'settings'}",
         f"--LabApp.workspaces_dir={work / 'workspaces'}",
     ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")
     # Render every cell, not only those on screen, so widget checks see the whole notebook.
     tracker = work / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True, exist_ok=True)
