@@ -1,17 +1,21 @@
-"""The stored outputs of 04 and 05, and so the slides built from them, come from real photos.
+"""The stored outputs of 04 and 05, and so the slides built from them, come from real photos,
+and show none of them.
 
 `make notebooks DATA=...` records where the photos came from and refuses the synthetic stand-in;
-these tests catch a notebook that was executed some other way.
+these tests catch a notebook that was executed some other way. CIFAR-10 may not be re-hosted, so
+cells that display photos (or maps computed from one) store a note instead (tools/photo_outputs.py).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tools.photo_outputs import TAG, is_photo_cell, note_output, prune_widget_state
 from workshop.data import SYNTHETIC_SHAPES
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -19,6 +23,11 @@ REAL_DATA_NOTEBOOKS = ["04_cnn_architecture.ipynb", "05_cifar10.ipynb"]
 REAL_SOURCES = {"official archive, SHA-256 verified", "image files"}
 # Shape names that are not also English words a CIFAR-10 lesson would print.
 SHAPE_WORDS = [s for s in SYNTHETIC_SHAPES if s not in ("disc", "square", "ring", "plus", "frame")]
+
+
+# A cell that calls a display helper on the data (or on maps computed from a photo) shows photos.
+DISPLAYS = re.compile(r"\b(image_grid|show_image|feature_maps|NetworkExplorer)\(")
+DATA = re.compile(r"\bx_(train|test)\b|\bimage\b|\boutputs\[|\bmaps(_per_layer)?\b")
 
 
 def output_text(cell: nbformat.NotebookNode) -> str:
@@ -73,3 +82,21 @@ def test_05_stores_the_full_lesson_budget():
     assert "[5000 5000 5000 5000 5000 5000 5000 5000 5000 5000]" in loaded
     accuracy = next(t for t in texts if t.startswith("test accuracy:"))
     assert re.match(r"test accuracy: \d+\.\d%", accuracy)
+
+
+def test_cells_that_show_photos_are_tagged(notebook):
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and DISPLAYS.search(cell.source) and DATA.search(cell.source):
+            assert is_photo_cell(cell), f"cell {index} shows photos: tag it {TAG!r}"
+
+
+def test_no_photo_is_stored(notebook):
+    tagged = [(i, c) for i, c in enumerate(notebook.cells) if is_photo_cell(c)]
+    assert tagged, "no cell is tagged as showing photos"
+    for index, cell in tagged:
+        assert cell.outputs in ([], [note_output()]), f"cell {index} stores its photos"
+        # its run in the tests shows the stand-in, not the note
+        assert "nbval-ignore-output" in cell.metadata.tags, f"cell {index}"
+    pruned = copy.deepcopy(notebook)
+    prune_widget_state(pruned)
+    assert pruned.metadata == notebook.metadata, "stored widget state no output shows"

@@ -5,8 +5,9 @@ Usage: python -m tools.execute_notebooks [--data SOURCE] notebooks/NN_name.ipynb
 SOURCE is what ``WORKSHOP_DATA`` means to the notebooks: empty or ``cifar10`` for the verified
 official archive in Keras' cache, or a folder / ``.zip`` of class folders. Notebooks that load
 CIFAR-10 (04 and 05) refuse the synthetic stand-in: their stored outputs, and the slides built
-from them, must show real photos. The tests' smaller budget (``WORKSHOP_N_TRAIN`` and friends)
-is never used for stored outputs. Run through ``make notebooks DATA=...``.
+from them, must come from real photos, though never show them (``tools/photo_outputs.py``).
+The tests' smaller budget (``WORKSHOP_N_TRAIN`` and friends) is never used for stored outputs.
+Run through ``make notebooks DATA=...``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 from tools.notebook_client import GuardedNotebookClient
+from tools.photo_outputs import strip_photo_outputs
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -59,6 +61,8 @@ def execute(path: Path) -> None:
         if cell.cell_type == "code":
             # stderr is never compared by the tests and carries machine-specific log lines
             cell.outputs = [o for o in cell.outputs if o.get("name") != "stderr"]
+    if replaced := strip_photo_outputs(nb):
+        print(f"{path}: {replaced} cell(s) showing photos store a note instead")
     nbformat.write(nb, path)
     print(f"executed {path}")
     if client.late:
