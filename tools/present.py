@@ -28,6 +28,15 @@ DECK_SETTINGS: dict[str, dict] = {
 }
 
 
+HOW_TO = """\
+Presenting (README, Instructors):
+  first   Ctrl+Shift+C, type Run All Cells, Enter; open the table of contents at the left edge,
+          click the title, close the table and click the slide
+  then    Space: on (down a long slide, then the next slide); Shift+Space: back; Esc: leave
+  sliders drag them with the mouse: the arrow keys page the deck even on a slider
+"""
+
+
 def write_settings(settings_dir: Path) -> None:
     """Write :data:`DECK_SETTINGS` under ``settings_dir``."""
     for relative, values in DECK_SETTINGS.items():
@@ -76,10 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     notebook = resolve_notebook(args.notebook, args.notebooks) if args.notebook else None
     write_settings(args.work / "settings")
-    print(
-        "Deck mode: Space pages on (Shift+Space back), Shift+Enter runs a cell and moves on. "
-        "Drag sliders with the mouse: arrow keys page the deck even on a slider."
-    )
+    print(HOW_TO)
     process = subprocess.Popen(lab_command(notebook, args.notebooks, args.work, extra))
     while True:
         try:

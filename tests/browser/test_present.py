@@ -4,7 +4,7 @@ JupyterLab starts with ``tools.present``'s own command line on a copy of the not
 test does what the README tells an instructor to do: the notebook opens as a deck on its title
 slide; Run All Cells from the command palette; the table of contents jumps back to the title;
 Space pages slide by slide (speaker notes never on screen) to the ReLU explorer; dragging its
-slider and picking another kernel change the figure on the slide.
+slider and picking another kernel change the figure on the slide; Esc leaves the deck.
 Screenshots: test-artifacts/screenshots/present-*.png.
 """
 
@@ -163,3 +163,7 @@ def test_notebook_presents_as_live_slides_and_the_explorer_answers_the_mouse(
     page.wait_for_function(FIGURES_CHANGED, arg=[explorer, dragged])
     assert explorer in _state(page)["onScreen"]
     page.screenshot(path=str(screenshots / "present-explorer-kernel.png"))
+
+    page.locator(".jp-Cell.jp-deck-mod-onscreen").first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.body.dataset.jpDeckMode !== 'presenting'")
