@@ -1,22 +1,24 @@
 """Execute one notebook top to bottom; run inside the Colab mirror (tests/colab_mirror.py).
 
 ``tests/test_colab.py`` runs this file with the mirror's interpreter, so the kernel is Colab's
-ipykernel 6.17 with IPython 7.34 and nbclient is Colab's too. It prints one JSON line: the
-versions the kernel saw and every error output of a cell not tagged ``raises-exception``.
+ipykernel 6.17 with IPython 7.34 and nbclient is Colab's too, driven by this checkout's
+``GuardedNotebookClient``. It prints one JSON line: the versions the kernel saw, every error
+output of a cell not tagged ``raises-exception`` and how many replies waited unseen.
 Usage: python colab_notebook_runner.py NOTEBOOK WORKDIR
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-CELL_TIMEOUT_S = 300  # the tests' training budget (conftest.py) trains for about a minute
+ROOT = Path(__file__).resolve().parents[1]
+TRAINING_TIMEOUT_S = 300  # the tests' training budget (conftest.py) trains for about a minute
 
 VERSIONS = """\
 import json, sys, IPython, ipywidgets, keras, numpy, tensorflow
@@ -26,15 +28,30 @@ print(json.dumps({"python": sys.version.split()[0], "ipython": IPython.__version
 """
 
 
+def guarded_client_class() -> type:
+    """``tools.notebook_client.GuardedNotebookClient``, loaded from its file.
+
+    Plain nbclient can sit out a whole cell timeout on a reply it missed (that module explains
+    the stall): notebook 00 was seen to take 300 s here instead of 8. The checkout is not put on
+    ``sys.path``, since the kernel must import the workshop as the install cell installed it.
+    """
+    path = ROOT / "tools" / "notebook_client.py"
+    spec = importlib.util.spec_from_file_location("workshop_notebook_client", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.GuardedNotebookClient
+
+
 def main(source: Path, work: Path) -> int:
     work.mkdir(parents=True, exist_ok=True)
     copy = work / source.name  # files the notebook saves land here, not in the repository
     shutil.copy(source, copy)
     nb = nbformat.read(copy, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(VERSIONS))
-    client = NotebookClient(
+    client = guarded_client_class()(
         nb,
-        timeout=CELL_TIMEOUT_S,
+        name=source.name,
+        training_s=TRAINING_TIMEOUT_S,
         kernel_name="python3",
         allow_errors=True,
         resources={"metadata": {"path": str(work)}},
@@ -53,7 +70,12 @@ def main(source: Path, work: Path) -> int:
     lines = printed.strip().splitlines()
     versions = json.loads(lines[-1]) if lines else {}
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    report = {"errors": errors, "versions": versions, "no_answer_yet": "no answer yet" in text}
+    report = {
+        "errors": errors,
+        "versions": versions,
+        "no_answer_yet": "no answer yet" in text,
+        "missed_wakeups": len(client.late),  # each one a stall the guarded client cut short
+    }
     print(json.dumps(report))
     return 0
 
