@@ -6,7 +6,7 @@ workspace in a folder of its own (``build/present/``), so ``make lab`` on the sa
 opens the ordinary notebook view. The static decks (``make slides``) stay the fallback for a
 laptop without a working kernel.
 
-Usage: python -m tools.present [NOTEBOOK] [--notebooks DIR] [--work DIR] [jupyter lab options]
+Usage: python -m tools.present [NOTEBOOK] [jupyter lab options]
 """
 
 from __future__ import annotations
@@ -80,13 +80,11 @@ def lab_command(notebook: str | None, notebooks: Path, work: Path, extra: list[s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", nargs="?", help="notebook to open, e.g. 03_relu_and_pooling")
-    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help=argparse.SUPPRESS)
-    parser.add_argument("--work", type=Path, default=WORK, help=argparse.SUPPRESS)
     args, extra = parser.parse_known_args(argv)
-    notebook = resolve_notebook(args.notebook, args.notebooks) if args.notebook else None
-    write_settings(args.work / "settings")
+    notebook = resolve_notebook(args.notebook, NOTEBOOKS) if args.notebook else None
+    write_settings(WORK / "settings")
     print(HOW_TO)
-    process = subprocess.Popen(lab_command(notebook, args.notebooks, args.work, extra))
+    process = subprocess.Popen(lab_command(notebook, NOTEBOOKS, WORK, extra))
     while True:
         try:
             return process.wait()
