@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 FORMATTED := workshop tests benchmarks tools conftest.py
 LINTED    := $(FORMATTED) notebooks
 
-.PHONY: lab test install check fetch present notebooks learner slides colab bench lint lock clean
+.PHONY: lab test test-slow install check fetch serve-data present notebooks learner slides colab bench lint lock clean
 
 $(STAMP): pyproject.toml constraints.txt tools/jupyterlab-overrides.json
 	@$(PYTHON) -m tools.python_range
@@ -42,12 +42,21 @@ test: $(STAMP)
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m pytest
 
+# The checks that need minutes each (05 at the lesson budget on the synthetic stand-in); CI runs
+# them after make test.
+test-slow: $(STAMP)
+	$(PY) -m pytest -m slow tests
+
 # The day before: is this laptop ready, and is CIFAR-10 on disk? (FROM=file-or-URL to fetch locally)
 check: $(STAMP)
 	$(PY) -m workshop check
 
 fetch: $(STAMP)
 	$(PY) -m workshop fetch $(if $(FROM),--from "$(FROM)")
+
+# In the room: share this laptop's verified archive (PORT= another port than 8765).
+serve-data: $(STAMP)
+	$(PY) -m workshop serve-data $(if $(PORT),--port $(PORT))
 
 # Re-execute the instructor notebooks in place (stored outputs are what nbval compares and what
 # the slides show). 00_setup shows the learner's real environment check. DATA= is the CIFAR-10

@@ -168,3 +168,64 @@ def test_image_grid_titles_clear_the_row_above():
         title_top = below.title.get_window_extent(renderer).y1
         assert title_top < above.get_window_extent(renderer).y0
         plt.close(fig)
+
+
+def _cell(path: Path, marker: str) -> str:
+    """The one code cell of ``path`` whose source contains ``marker``."""
+    nb = nbformat.read(path, as_version=4)
+    found = [c.source for c in nb.cells if c.cell_type == "code" and marker in c.source]
+    assert len(found) == 1, f"{len(found)} code cells of {path.name} contain {marker!r}"
+    return found[0]
+
+
+@pytest.mark.parametrize("path", [NB05, LEARNER05], ids=["instructor", "learner"])
+def test_confident_mistakes_cell_says_so_when_there_are_none(path):
+    """A model that makes no mistakes (the synthetic stand-in at the lesson budget) leaves the
+    "confidently wrong" cell with an empty selection: it must say so, not stop Run All."""
+    import matplotlib.pyplot as plt
+
+    source = _cell(path, 'suptitle="confidently wrong"')
+    labels = np.array([[0], [1], [2], [3]])
+    perfect = np.eye(10)[labels.ravel()] * 5  # logits whose largest is the true class
+    namespace = {
+        "np": np, "keras": keras, "plots": plots, "plt": plt,
+        "logits": perfect, "predicted": perfect.argmax(axis=1), "y_test": labels,
+        "x_test": np.zeros((4, 32, 32, 3), dtype=np.uint8), "class_names": data.class_names(),
+    }  # fmt: skip
+    printed = _run(source, namespace)
+    assert "No mistakes to show" in printed and "all 4 test photos" in printed
+    # and with one mistake it still draws the grid
+    namespace["predicted"] = np.array([0, 1, 2, 4])
+    assert "No mistakes" not in _run(source, namespace)
+    plt.close("all")
+
+
+def test_confusion_matrix_caption_names_the_colour_the_figure_has():
+    """05's "what you should see" line says what colour the diagonal is: compute that colour.
+
+    plots.confusion_matrix draws counts with viridis; the caption's word for the diagonal
+    (bright or dark) must match the luminance of the diagonal cells against the others.
+    """
+    import matplotlib.pyplot as plt
+
+    source = next(
+        c.source
+        for c in nbformat.read(NB05, as_version=4).cells
+        if c.cell_type == "markdown" and "What you should see" in c.source and "diagonal" in c.source
+    )
+    caption = re.sub(r"\s+", " ", source)
+    said = re.search(r"a (bright|dark)\b[^.;]*diagonal", caption)
+    assert said, f"the caption names no colour for the diagonal: {caption!r}"
+    rng = np.random.default_rng(0)
+    true = rng.integers(0, 10, 2000)
+    predicted = np.where(rng.random(2000) < 0.75, true, rng.integers(0, 10, 2000))
+    ax = plots.confusion_matrix(true, predicted, data.class_names())
+    image = ax.images[0]
+    rgba = image.cmap(image.norm(image.get_array()))
+    luminance = rgba[..., :3] @ np.array([0.2126, 0.7152, 0.0722])
+    diagonal = np.diag(luminance).mean()
+    off = luminance[~np.eye(10, dtype=bool)].mean()
+    drawn = "bright" if diagonal > off else "dark"
+    assert said.group(1) == drawn, f"caption says {said.group(1)}, the figure draws it {drawn}"
+    assert ("dark cells off it" in caption) == (drawn == "bright")
+    plt.close("all")
