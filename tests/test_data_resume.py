@@ -31,6 +31,7 @@ from tests.cifar_fixtures import (
     stand_in_for_official,
 )
 from workshop import doctor
+from workshop.commands import workshop_command
 from workshop.data import ARCHIVE_NAME, cached_archive, fetch_command, sha256_of
 from workshop.data._partial import fetching
 
@@ -198,8 +199,8 @@ def test_sigkill_mid_transfer_then_fetch_resumes_and_leaves_nothing_stale(env, s
     assert check.status == "WARN"
     mib = f"{have / 2**20:.1f} MiB of {env.size / 2**20:.1f} MiB"
     assert f"unfinished download ({mib}) is left at " in check.detail
-    assert f"`python -m workshop fetch --from {server.url}` continues it" in check.detail
-    assert "2 temporary file(s)" in check.detail and "`python -m workshop fetch` removes" in (
+    assert f"`{workshop_command(f'fetch --from {server.url}')}` continues it" in check.detail
+    assert "2 temporary file(s)" in check.detail and f"`{workshop_command('fetch')}` removes" in (
         check.detail
     )
 
@@ -217,7 +218,7 @@ def test_leftovers_beside_a_cached_archive_are_reported_then_removed(env, server
     env.partial.write_bytes(b"\0" * 3000)  # from a kill long ago; no record
     check = doctor.check_cifar10()
     assert check.status == "WARN" and "cached at" in check.detail
-    assert "`python -m workshop fetch` replaces it" in check.detail
+    assert f"`{workshop_command('fetch')}` replaces it" in check.detail
     assert fetch_command(None) == 0  # already cached: tidies, downloads nothing
     assert cache_leftovers(env.datasets) == [ARCHIVE_NAME, STAMP]
     assert doctor.check_cifar10().status == "OK"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import os
+import re
 import signal
 import socket
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -201,3 +204,47 @@ def test_classmate_fetches_from_serve_data(
         printed = server.stop()
     assert server.proc.returncode == 0, printed
     assert "Stopped sharing" in printed and "Traceback" not in printed
+
+
+def _laptop_after_make_lab(keras_home: Path) -> dict[str, str]:
+    """A terminal on a laptop set up with `make lab`: the project's .venv never activated."""
+    venv_bin = str(ROOT / ".venv" / "bin")
+    dropped = ("VIRTUAL_ENV", "PYTHONPATH", "WORKSHOP_DATA")  # the suite's stand-in too
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin)
+    env["KERAS_HOME"] = str(keras_home)
+    return env
+
+
+@pytest.mark.skipif(
+    not (ROOT / ".venv" / "bin" / "python").exists() or sys.platform == "win32",
+    reason="the printed form is the one for a `make lab` install (.venv) on macOS or Linux",
+)
+def test_the_lines_serve_data_and_check_print_work_as_printed(cached, small, tmp_path):
+    """Typed exactly as printed, in the project folder of a `make lab` laptop, they fetch."""
+    server = ServeData()
+    try:
+        printed = "".join(server.lines)
+        given = re.search(r"^    (\.venv/bin/python -m workshop fetch --from \S+)", printed, re.M)
+        assert given, printed
+        assert "\\Scripts\\python -m workshop fetch --from " + server.url in printed  # Windows
+        env = _laptop_after_make_lab(tmp_path / "classmate")
+        done = subprocess.run(given.group(1), shell=True, cwd=ROOT, env=env, capture_output=True)
+        assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+        assert sha256_of(tmp_path / "classmate" / "datasets" / ARCHIVE_NAME) == small.sha256
+
+        # The check on a laptop without the archive names its fetch command: type that one too,
+        # with the official address standing in for the internet (here: the serve-data above).
+        env = _laptop_after_make_lab(tmp_path / "late")
+        env["WORKSHOP_CIFAR10_URL"] = server.url
+        check = subprocess.run(
+            ".venv/bin/python -m workshop check", shell=True, cwd=ROOT, env=env, text=True,
+            capture_output=True,
+        )  # fmt: skip
+        advice = re.search(r"not downloaded yet \(170 MB\): run `([^`]+)`", check.stdout)
+        assert advice, check.stdout
+        done = subprocess.run(advice.group(1), shell=True, cwd=ROOT, env=env, capture_output=True)
+        assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+        assert sha256_of(tmp_path / "late" / "datasets" / ARCHIVE_NAME) == small.sha256
+    finally:
+        server.stop()

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from workshop.commands import workshop_command
+
 __all__ = ["CheckResult", "collect_checks", "run_checks"]
 
 # Oldest and newest supported Python. Its home is `supported-python` in pyproject.toml, which an
@@ -202,9 +204,9 @@ def check_cifar10() -> CheckResult:
         return CheckResult(
             "WARN",
             "CIFAR-10",
-            "not downloaded yet (170 MB): run `python -m workshop fetch` today, "
-            "or `python -m workshop fetch --from <file or URL>` from a USB stick or the instructor"
-            + (f"; {leftovers}" if leftovers else ""),
+            f"not downloaded yet (170 MB): run `{workshop_command('fetch')}` today, or "
+            f"`{workshop_command('fetch --from <file or URL>')}` from a USB stick or the "
+            "instructor" + (f"; {leftovers}" if leftovers else ""),
         )
     if leftovers:
         return CheckResult("WARN", "CIFAR-10", f"cached at {_short(path)}; {leftovers}")

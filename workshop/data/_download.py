@@ -208,7 +208,7 @@ def explain_download_error(exc: BaseException, url: str) -> DataUnavailableError
     if _first(chain, ConnectionRefusedError) is not None:
         return fail(
             f"{host} refused the connection: nothing is serving on that address and port. If it "
-            "is a classmate's laptop, check that `python -m workshop serve-data` is still running "
+            "is a classmate's laptop, check that serve-data is still running "
             "there and that you typed the IP and port it printed."
         )
     if _first(chain, requests.exceptions.ConnectTimeout) is not None:

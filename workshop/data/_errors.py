@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workshop.commands import workshop_command
 from workshop.data._cache import SERVE_NAME
 
 
@@ -13,10 +14,10 @@ def next_steps() -> str:
     """Every way to get the archive without this network, and the stand-in as a last resort."""
     return (
         "Next step, any one of:\n"
-        "  - on a network that works, before the workshop:  python -m workshop fetch\n"
-        "  - from the instructor or a classmate running `python -m workshop serve-data`:\n"
-        f"      python -m workshop fetch --from http://THEIR-IP:8765/{SERVE_NAME}\n"
-        f"  - from a USB stick:  python -m workshop fetch --from /path/to/{SERVE_NAME}\n"
+        f"  - on a network that works, before the workshop:  {workshop_command('fetch')}\n"
+        "  - from the instructor or a classmate running serve-data:\n"
+        f"      {workshop_command(f'fetch --from http://THEIR-IP:8765/{SERVE_NAME}')}\n"
+        f"  - from a USB stick:  {workshop_command(f'fetch --from /path/to/{SERVE_NAME}')}\n"
         "  - or carry on with the drawn stand-in: set WORKSHOP_DATA=synthetic before starting"
         " Jupyter"
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from workshop.commands import workshop_command
 from workshop.data._cache import (
     ARCHIVE_NAME,
     LEGACY_NAME,
@@ -385,6 +386,6 @@ def fetch_command(source: str | None) -> int:
     print(f"\n✅ CIFAR-10 verified (SHA-256 {expected_sha256()[:12]}…) and cached at:\n   {path}")
     print(
         "   workshop.data.load_cifar10() and keras.datasets.cifar10.load_data() now work offline.\n"
-        "   Share it with the room: python -m workshop serve-data"
+        f"   Share it with the room: {workshop_command('serve-data')}"
     )
     return 0

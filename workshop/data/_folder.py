@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from workshop.commands import workshop_command
 from workshop.data._archive import CLASS_NAMES, Arrays
 from workshop.data._cache import cache_dir
 from workshop.data._errors import DataUnavailableError
@@ -125,8 +126,8 @@ def resolve_source(raw: str) -> ImageSource:
     raise DataUnavailableError(
         f"WORKSHOP_DATA={raw!r} is a file but not a .zip archive.\n"
         "Point it at a folder or a .zip holding train/<class>/ and test/<class>/ images. "
-        "(The official cifar-10-python.tar.gz goes through `python -m workshop fetch --from "
-        "<file>` instead, with WORKSHOP_DATA unset.)"
+        "(The official cifar-10-python.tar.gz goes through "
+        f"`{workshop_command('fetch --from <file>')}` instead, with WORKSHOP_DATA unset.)"
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workshop.commands import workshop_command
 from workshop.data._archive import CLASS_NAMES, N_TEST, N_TRAIN, Arrays, parse_verified
 from workshop.data._cache import archive_path
 from workshop.data._errors import DataUnavailableError
@@ -125,8 +126,9 @@ def _load_real() -> Arrays:
     if not verify(path=path, content=raw):
         raise DataUnavailableError(
             f"The cached file {path} is damaged or incomplete (its SHA-256 is wrong), so it was "
-            "not opened.\nRun `python -m workshop fetch` to replace it (or --from a classmate's "
-            "serve-data URL), or set WORKSHOP_DATA=synthetic to carry on with the stand-in."
+            f"not opened.\nRun `{workshop_command('fetch')}` to replace it (or --from a "
+            "classmate's serve-data URL), or set WORKSHOP_DATA=synthetic to carry on with the "
+            "stand-in."
         )
     return parse_verified(raw)
 

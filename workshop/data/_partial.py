@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from workshop.commands import workshop_command
 from workshop.data._cache import OFFICIAL_URL, source_url
 from workshop.data._errors import fail
 
@@ -167,10 +168,10 @@ def describe_leftovers(target: Path, show: Callable[[Path], str] = str) -> str |
         of = f" of {_mib(partial.size)}" if partial.size else ""
         if partial.resumes(partial.source or ""):
             default = partial.source in (source_url(), OFFICIAL_URL)
-            command = "python -m workshop fetch" + ("" if default else f" --from {partial.source}")
-            advice = f"`{command}` continues it"
+            args = "fetch" + ("" if default else f" --from {partial.source}")
+            advice = f"`{workshop_command(args)}` continues it"
         else:
-            advice = "`python -m workshop fetch` replaces it"
+            advice = f"`{workshop_command('fetch')}` replaces it"
         notes.append(
             f"an unfinished download ({_mib(partial.have)}{of}) is left at "
             f"{show(partial.path)}: {advice}"
@@ -180,6 +181,6 @@ def describe_leftovers(target: Path, show: Callable[[Path], str] = str) -> str |
         size = sum(p.stat().st_size for p in old if p.exists())
         notes.append(
             f"{len(old)} temporary file(s) of an interrupted download ({_mib(size)}) are left in "
-            f"{show(target.parent)}: `python -m workshop fetch` removes them"
+            f"{show(target.parent)}: `{workshop_command('fetch')}` removes them"
         )
     return "; ".join(notes) or None

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from workshop.commands import room_commands, workshop_command
 from workshop.data._cache import SERVE_NAME, archive_path
 from workshop.data._verify import cached_archive
 
@@ -193,7 +194,7 @@ def build_server(archive: Path, host: str = "0.0.0.0", port: int = 8765) -> Thre
 
 
 def serve_command(host: str = "0.0.0.0", port: int = 8765) -> int:
-    """``python -m workshop serve-data``: returns the process exit code."""
+    """``serve-data``: returns the process exit code."""
     print("Checking the cached CIFAR-10 archive (SHA-256)…")
     archive = cached_archive(rehash=True, progress=True)
     if archive is None:
@@ -202,8 +203,8 @@ def serve_command(host: str = "0.0.0.0", port: int = 8765) -> int:
         print(
             f"\n❌ Nothing to share: the CIFAR-10 archive at {where} {state}.\n"
             "Get a verified copy first, then run serve-data again:\n"
-            "  python -m workshop fetch                      (from the internet)\n"
-            f"  python -m workshop fetch --from PATH_OR_URL   (USB stick, or another serve-data)"
+            f"  {workshop_command('fetch')}                      (from the internet)\n"
+            f"  {workshop_command('fetch --from PATH_OR_URL')}   (USB stick, or another serve-data)"
         )
         return 1
     try:
@@ -211,22 +212,27 @@ def serve_command(host: str = "0.0.0.0", port: int = 8765) -> int:
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             why = f"port {port} is already in use (is serve-data already running?)"
-            hint = f"python -m workshop serve-data --port {port + 1}"
+            hint = workshop_command(f"serve-data --port {port + 1}")
         elif exc.errno in (errno.EACCES, errno.EPERM):
             why = f"this computer does not allow listening on port {port}"
-            hint = "python -m workshop serve-data --port 8765"
+            hint = workshop_command("serve-data --port 8765")
         else:
             why = f"cannot listen on {host}:{port} ({exc.strerror or exc})"
-            hint = "python -m workshop serve-data --host 0.0.0.0 --port 8765"
+            hint = workshop_command("serve-data --host 0.0.0.0 --port 8765")
         print(f"\n❌ Cannot start sharing: {why}.\nTry: {hint}")
         return 1
     real_port = server.server_address[1]
     url = share_url(host, real_port)
+    width = max(len(command) for command, _ in room_commands(f"fetch --from {url}"))
+    lines = "".join(
+        f"    {command:<{width}}   ({where})\n"
+        for command, where in room_commands(f"fetch --from {url}")
+    )
     print(
         f"\n✅ Sharing {archive}\n"
         f"   ({archive.stat().st_size:,} bytes, SHA-256 verified) on port {real_port}.\n\n"
-        "Learners on the same network type:\n\n"
-        f"    python -m workshop fetch --from {url}\n\n"
+        "Learners on the same network type the line for their laptop:\n\n"
+        f"{lines}\n"
         "If it cannot connect: allow Python through this computer's firewall on private networks,"
         "\nand check everyone is on the same Wi-Fi (guest networks often isolate laptops).\n"
         "Keep this window open; press Ctrl+C to stop sharing."
