@@ -6,6 +6,7 @@ by layer; a test builds the same model with Keras and compares.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from workshop import ops
@@ -37,9 +38,11 @@ def _rows(answer: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "layer": name,
+                "typed_shape": guess[0],
                 "guess_shape": g_shape,
                 "true_shape": shape,
                 "shape_ok": g_shape == shape,
+                "typed_params": guess[1],
                 "guess_params": g_params,
                 "true_params": params,
                 "params_ok": g_params == params,
@@ -64,7 +67,11 @@ def _table_reason(answer: Any, expected: Any) -> str | None:
 
 
 def _row_misconception(index: int, r: dict[str, Any]) -> str | None:
-    """Name the misconception behind one wrong row of the table, when it is a known one."""
+    """Name the misconception behind one wrong row of the table, when it is a known one.
+
+    The message may name the learner's value, never a true one (not even another row's: the
+    depth of the layer before is a shape the table asks for too).
+    """
     row = SMALL_CNN_TABLE[index]
     before = SMALL_CNN_TABLE[index - 1].output_shape if index else (32, 32, 3)
     guess_shape, guess_params = r["guess_shape"], r["guess_params"]
@@ -80,7 +87,10 @@ def _row_misconception(index: int, r: dict[str, Any]) -> str | None:
             filters = row.output_shape[-1]
             window = (row.params // filters - 1) // before[-1]  # kh * kw
             if guess_params == (window + 1) * filters:
-                return f"{where}: depth forgotten, each kernel is {before[-1]} deep like its input"
+                return (
+                    f"{where}: depth forgotten, each kernel is as deep as its input "
+                    "(the depth of the layer before)"
+                )
     if not r["shape_ok"] and guess_shape is not None:
         if row.kind == "MaxPooling2D" and guess_shape[:-1] == row.output_shape[:-1]:
             return f"{where}: pooling keeps the depth, it pools each map on its own"
@@ -93,28 +103,59 @@ def _row_misconception(index: int, r: dict[str, Any]) -> str | None:
             and len(guess_shape) == 1
             and guess_shape[0] * before[-1] == (row.output_shape[0])
         ):
-            return f"{where}: depth forgotten, flatten lays out all {before[-1]} maps"
+            return (
+                f"{where}: depth forgotten, flatten lays out every map of the layer before, "
+                "not just one"
+            )
     return None
 
 
+def _entry(typed: Any, parsed: Any, ok: bool, show: Callable[[Any], str]) -> tuple[str, str]:
+    """A learner's entry as the table prints it, and its mark: ✅ / ❌, none for a blank."""
+    if _unanswered(typed):
+        return "?", "  "
+    text = show(parsed) if parsed is not None else str(typed)
+    if len(text) > 11:
+        text = text[:10] + "…"
+    return text, "✅" if ok else "❌"
+
+
+def _count(value: int) -> str:
+    return f"{value:,}"
+
+
 class TableExercise(Exercise):
-    """An exercise whose answer is a whole table: prints every row with ✅ / ❌ first."""
+    """An exercise whose answer is a whole table: prints each row of the learner's table first.
+
+    Each entry the learner typed gets ✅ or ❌ and a blank one a "?"; the true shapes and counts
+    are never printed here, only by ``solution()``.
+    """
 
     def __call__(self, answer: Any) -> None:
         if isinstance(answer, dict):
-            print(
-                f"{'layer':<8} {'your shape':>11} {'true shape':>11}    "
-                f"{'your params':>11} {'true params':>11}"
-            )
+            print(f"{'layer':<8} {'your shape':>11}    {'your params':>11}")
+            blanks = False
             for r in _rows(answer):
-                mine = "?" if r["guess_shape"] is None else format_shape(r["guess_shape"])
-                count = "?" if r["guess_params"] is None else f"{r['guess_params']:,}"
-                print(
-                    f"{r['layer']:<8} {mine:>11} {format_shape(r['true_shape']):>11} "
-                    f"{'✅' if r['shape_ok'] else '❌'} {count:>11} "
-                    f"{r['true_params']:>11,} {'✅' if r['params_ok'] else '❌'}"
+                shape, shape_mark = _entry(
+                    r["typed_shape"], r["guess_shape"], r["shape_ok"], format_shape
                 )
+                count, count_mark = _entry(
+                    r["typed_params"], r["guess_params"], r["params_ok"], _count
+                )
+                blanks = blanks or "?" in (shape, count)
+                print(f"{r['layer']:<8} {shape:>11} {shape_mark} {count:>11} {count_mark}")
+            if blanks:
+                print("(? = not answered yet)")
         super().__call__(answer)
+
+    def solution(self) -> Any:
+        value = self.expected
+        print(f"{self.name}: the true table")
+        print(f"{'layer':<8} {'output shape':>12} {'params':>8}")
+        for name, (shape, params) in value.items():
+            print(f"{name:<8} {format_shape(shape):>12} {params:>8,}")
+        print(f"{'total':<8} {'':>12} {sum(params for _, params in value.values()):>8,}")
+        return value
 
 
 shapes_and_params = TableExercise(
@@ -126,7 +167,7 @@ shapes_and_params = TableExercise(
     "after a Conv2D is its number of filters; Flatten multiplies everything out. Parameters: "
     "conv = (kh*kw*C_in + 1) * filters, dense = (inputs + 1) * units, ReLU/pool/Flatten 0.",
     comparer=_table_reason,
-    explain="Every shape and every count matches model.summary().",
+    explain="Every shape and every count matches what Keras computes for this model.",
 )
 
 conv_params = Exercise(
@@ -155,7 +196,7 @@ flatten_size = Exercise(
     formula="height * width * depth",
     mistakes=[
         Mistake(8 * 8, "depth forgotten: there are 16 maps of 8x8"),
-        Mistake(8 + 8 + 16, "add or multiply? A stack of 8x8x16 holds 8 * 8 * 16 values"),
+        Mistake(8 + 8 + 16, "add or multiply? Count the values in the whole stack, not its sides"),
     ],
 )
 
