@@ -47,6 +47,30 @@ def _describe(row: tuple[str, tuple[int, ...], int]) -> str:
     return f"{kind} with output {format_shape(shape)} and {params:,} parameters"
 
 
+# What to compare with the description when a layer's output or count is off. The true shape
+# and count are not printed: they are what conv1_params and last_pool_shape ask for.
+_LAYER_CHECK = {
+    "Conv2D": "its number of filters, its kernel size (3) and padding='same', and the layers "
+    "before it",
+    "MaxPooling2D": "its pool size (2) and the layers before it",
+    "Flatten": "the layers before it",
+    "Dense": "its number of units and the layers before it",
+}
+
+
+def _layer_reason(
+    index: int, got: tuple[str, tuple[int, ...], int], want: tuple[str, tuple[int, ...], int]
+) -> str:
+    """Why layer ``index`` differs from the description, naming only the learner's layer."""
+    if got[0] != want[0]:
+        return f"layer {index} is a {got[0]}; the model described above has a {want[0]} there"
+    check = _LAYER_CHECK.get(got[0], "its settings and the layers before it")
+    return (
+        f"layer {index} is a {_describe(got)}, which is not what the description gives: "
+        f"check {check}"
+    )
+
+
 def _activation_name(layer: Any) -> str:
     kind = type(layer).__name__
     if kind in _ACTIVATION_LAYERS:
@@ -102,7 +126,7 @@ def _compare_model(answer: Any, expected: Any) -> str | None:
     want = [tuple(row) for row in expected]
     for i, ((g, _), w) in enumerate(zip(rows, want)):
         if g != w:
-            return f"layer {i} is a {_describe(g)}; expected a {_describe(w)}"
+            return _layer_reason(i, g, w)
     if len(rows) != len(want):
         return f"the model has {len(rows)} layers; expected {len(want)}"
     for i, (signature, got) in enumerate(rows):
@@ -154,7 +178,7 @@ last_pool_shape = Exercise(
     "does the depth come from?",
     formula="32 halved three times, and the depth of the last Conv2D's filters",
     mistakes=[
-        Mistake((8, 8, 64), "there are three poolings: 32 -> 16 -> 8 -> 4"),
+        Mistake((8, 8, 64), "there are three poolings, and each halves height and width"),
         Mistake(
             (4, 4, 3),
             "the depth is the number of filters of the last Conv2D, not the image's channels",
@@ -185,7 +209,8 @@ softmax = Exercise(
     "softmax",
     lambda: ops.softmax(SOFTMAX_LOGITS),
     "probabilities are positive and add up to 1: which two steps give that?",
-    formula="exps = np.exp(logits - logits.max()); return exps / exps.sum()",
+    formula="p_i = exp(z_i - max(z)) / sum over j of exp(z_j - max(z)): subtract the "
+    "largest logit, exponentiate, divide by the sum",
     comparer=_compare_softmax,
     mistakes=[
         Mistake(

@@ -31,13 +31,14 @@ _MATMUL_MAP = np.array(
 top_left = Exercise(
     "top_left",
     lambda: int(_MAP[0, 0]),
-    "which of the nine products in the table above are 1, and which are 0?",
+    "lay the kernel on the outlined window: at which of the nine places do both hold a 1? "
+    "Only those products are 1, the others 0",
     formula="out[0, 0] = (img[0:3, 0:3] * K).sum(): multiply cell by cell, add all nine",
     mistakes=[
         Mistake(
             5,
             "5 is how many ones the X kernel has: a window shaped exactly like the X "
-            "would score 5, but this window only matches four of them",
+            "would score 5, but this window does not have a 1 under every one of them",
         ),
         Mistake(9, "9 is how many products there are; add the products themselves"),
         Mistake(
@@ -167,8 +168,8 @@ kernels_for_32_maps = Choice(
     {
         "a": "one kernel makes one map, however deep it is: its three channels are summed "
         "into a single number per position",
-        "c": "close to how it is computed, but each 5x5x3 kernel is one kernel with one bias; "
-        "Keras stores it as (5, 5, 3, 32)",
+        "c": "close to how it is computed, but the three 5x5 slices whose results are added "
+        "into one map are one 5x5x3 kernel, with one bias",
         "d": "a kernel reads every channel of its input; a 5x5x1 kernel would see only one colour",
     },
     hint="how many maps does one kernel make, and how deep is each kernel?",

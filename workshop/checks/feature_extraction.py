@@ -84,7 +84,8 @@ blur_kernel = Exercise(
     "blur_kernel",
     np.full((3, 3), 1 / 9),
     "an average of nine numbers gives each of them which weight?",
-    formula="nine equal weights that add up to 1: np.full((3, 3), 1 / 9)",
+    formula="nine equal weights that add up to 1; np.full((3, 3), w) makes a 3x3 array "
+    "whose every value is w",
     comparer=_blur_comparer,
     explain="Each output pixel is the mean of its 3x3 neighbourhood.",
 )

@@ -156,7 +156,7 @@ pooled_shape = Exercise(
             (16, 16, 32), "the depth does not change: each of the 64 maps is pooled on its own"
         ),
         Mistake((32, 32, 32), "pooling shrinks height and width, never the depth"),
-        Mistake((8, 8, 64), "2x2 pooling halves once: 32 -> 16"),
+        Mistake((8, 8, 64), "one 2x2 pooling halves height and width once, not twice"),
         Mistake((32, 32, 64), "that is the input shape: pooling halves height and width"),
         Mistake((16, 16), "depth dropped: the answer has three entries, and the 64 maps stay"),
     ],
@@ -170,11 +170,15 @@ fraction_kept = Exercise(
     mistakes=[
         Mistake(
             0.75,
-            '"by a quarter": pooling does not remove a quarter of the values, it keeps '
-            "one in four (the map shrinks TO a quarter)",
+            '"by a quarter": pooling does not remove a quarter of the values; count how '
+            "many values of each 2x2 window are left after it",
         ),
-        Mistake(0.5, "halving applies to both height and width: 1/2 * 1/2"),
-        Mistake(4, "4 is how many values share one window; as a fraction kept: 1 of 4"),
+        Mistake(0.5, "pooling halves the height and the width, not only one of them"),
+        Mistake(
+            4,
+            "4 is how many values share one window; the question asks what fraction of all "
+            "the values is kept, a number between 0 and 1",
+        ),
         Mistake(25, "25 is a percentage; the question asks for a fraction between 0 and 1"),
     ],
     explain="2x2 pooling with stride 2 shrinks a map TO a quarter of its size (one value "
@@ -210,10 +214,11 @@ why_relu = Choice(
     {
         "a": "a common story, but ReLU leaves positive values exactly as they are: the reason "
         "is what it does to stacked layers",
-        "c": "max pooling works on negative values too (notebook 03's pooling explorer shows it)",
+        "c": "max pooling works on negative values too: the largest of -3 and -1 is -1",
         "d": "ReLU has no parameters and removes none",
     },
-    hint="what did the two stacked linear layers turn into, and what changed with a ReLU "
-    "between them?",
-    explain="The non-linearity is what lets depth add power (XOR needs it).",
+    hint="a layer without ReLU only multiplies by weights and adds a bias: what do two such "
+    "layers in a row compute, and could a single layer compute the same?",
+    explain="The non-linearity is what lets depth add power: the cells below show two linear "
+    "layers collapsing into one.",
 )
