@@ -99,3 +99,56 @@ def test_prepare_hides_colab_cells_and_holds_back_solutions():
     assert [c.source for c in prepared.cells] == ["# Title", "x = ...", "x = 1"]
     assert prepared.cells[2].metadata["slideshow"]["slide_type"] == "fragment"
     assert build_slides.count_slides(prepared) == 1
+
+
+def _leaf_sections(soup: BeautifulSoup) -> list:
+    return [s for s in soup.select(".reveal .slides section") if not s.find("section")]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_slides_made_only_of_optional_cells_carry_the_label_and_core_slides_do_not(built, notebook):
+    out, decks = built
+    soup = BeautifulSoup(
+        (out / f"{notebook.stem}.slides.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    groups = build_slides.slide_groups(build_slides.prepare(nbformat.read(notebook, 4)))
+    sections = _leaf_sections(soup)
+    assert len(sections) == len(groups)
+    marked = 0
+    for number, (cells, section) in enumerate(zip(groups, sections), start=1):
+        optional = all("optional" in c.metadata.get("tags", []) for c in cells)
+        labels = section.select(":scope > .optional-label")
+        if optional:
+            marked += 1
+            assert "optional-slide" in section.get("class", []), f"slide {number} is not marked"
+            assert [label.get_text() for label in labels] == ["Optional · self-study"]
+        else:
+            assert "optional-slide" not in section.get("class", []), f"slide {number} is marked"
+            assert not labels and not section.select(".optional-label")
+    (row,) = [d for d in decks if d["notebook"] == notebook.name]
+    assert row["optional"] == marked
+    if notebook.stem.startswith(("04", "05")):
+        assert marked >= 3, "04 and 05 have whole optional sections: their slides are marked"
+
+
+def test_only_slides_whose_shown_cells_are_all_optional_are_marked():
+    def cell(kind, slide_type="-", tags=()):
+        new = nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell
+        return new(kind, metadata={"slideshow": {"slide_type": slide_type}, "tags": list(tags)})
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        cell("md", "slide"),  # core
+        cell("md", "subslide", ["optional"]),  # optional, with a core note and a skipped cell
+        cell("code", "fragment", ["solution", "optional"]),
+        cell("md", "notes"),
+        cell("code", "skip"),
+        cell("md", "subslide", ["optional"]),  # mixed: not marked
+        cell("code", "-"),
+        cell("md", "slide", ["optional"]),  # optional
+    ]
+    prepared = build_slides.prepare(nb)
+    marks = [bool(c.metadata.get(build_slides.OPTIONAL_MARK)) for c in prepared.cells]
+    assert marks == [False, True, False, False, False, False, False, True]
+    assert build_slides.mark_optional_slides(prepared) == 2
+    assert build_slides.count_slides(prepared) == len(build_slides.slide_groups(prepared)) == 4

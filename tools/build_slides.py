@@ -32,6 +32,10 @@ TEMPLATES = SLIDES / "template"
 DEFAULT_OUT = ROOT / "build" / "slides"
 COLAB_TAG = "colab"
 SOLUTION_TAG = "solution"
+# Cells tagged `optional` are self-study, outside the live path: a slide made only of them carries
+# a label (the template reads OPTIONAL_MARK), so the presenter sees at a glance what to skip.
+OPTIONAL_TAG = "optional"
+OPTIONAL_MARK = "workshop_optional_slide"
 MATHJAX_CONFIG = "TeX-AMS_CHTML-full,Safe"
 
 # (source inside node_modules, destination inside the output folder, files to copy)
@@ -121,7 +125,8 @@ def slides_config():
 
 
 def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop the Colab cells (they only make sense in Colab); hold solutions back a click."""
+    """Drop the Colab cells (they only make sense in Colab); hold solutions back a click; mark
+    the slides made only of optional cells."""
     nb.cells = [c for c in nb.cells if COLAB_TAG not in c.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
         slideshow = cell.metadata.setdefault("slideshow", {})
@@ -129,7 +134,42 @@ def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if solution and slideshow.get("slide_type", "-") == "-":
             # The room sees the exercise first; the solution appears on the next key press.
             slideshow["slide_type"] = "fragment"
+    mark_optional_slides(nb)
     return nb
+
+
+def _slide_type(cell: nbformat.NotebookNode) -> str:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
+
+
+def slide_groups(nb: nbformat.NotebookNode) -> list[list[nbformat.NotebookNode]]:
+    """The cells shown on each slide a presenter pages through (a slide or a subslide), in order,
+    as nbconvert's reveal exporter groups them; ``skip`` and ``notes`` cells are left out."""
+    groups: list[list[nbformat.NotebookNode]] = []
+    for cell in nb.cells:
+        kind = _slide_type(cell)
+        if kind in {"skip", "notes"}:
+            continue
+        if not groups or kind in {"slide", "subslide"}:
+            groups.append([])
+        groups[-1].append(cell)
+    return groups
+
+
+def is_optional(cell: nbformat.NotebookNode) -> bool:
+    return OPTIONAL_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def mark_optional_slides(nb: nbformat.NotebookNode) -> int:
+    """Flag the first cell of every slide whose shown cells are all optional; return how many."""
+    for cell in nb.cells:
+        cell.metadata.pop(OPTIONAL_MARK, None)
+    marked = 0
+    for group in slide_groups(nb):
+        if all(is_optional(cell) for cell in group):
+            group[0].metadata[OPTIONAL_MARK] = True
+            marked += 1
+    return marked
 
 
 def deck_title(nb: nbformat.NotebookNode, fallback: str) -> str:
@@ -143,11 +183,7 @@ def deck_title(nb: nbformat.NotebookNode, fallback: str) -> str:
 
 def count_slides(nb: nbformat.NotebookNode) -> int:
     """Slides a presenter pages through: horizontal slides plus vertical subslides."""
-    types = [c.get("metadata", {}).get("slideshow", {}).get("slide_type", "-") for c in nb.cells]
-    visible = [t for t in types if t not in {"skip", "notes"}]
-    if not visible:
-        return 0
-    return 1 + sum(t in {"slide", "subslide"} for t in visible[1:])
+    return len(slide_groups(nb))
 
 
 def build_deck(notebook: Path, out: Path) -> dict:
@@ -169,6 +205,7 @@ def build_deck(notebook: Path, out: Path) -> dict:
         "file": target.name,
         "title": deck_title(nb, notebook.stem),
         "slides": count_slides(nb),
+        "optional": sum(bool(c.metadata.get(OPTIONAL_MARK)) for c in nb.cells),
     }
 
 
@@ -181,37 +218,42 @@ INDEX = """<!DOCTYPE html>
 body {{ font-family: sans-serif; font-size: 22px; max-width: 46em; margin: 2em auto; }}
 li {{ margin: 0.6em 0; }}
 .hint {{ color: #444; font-size: 18px; }}
+.notice {{ border: 2px solid #b02a37; background: #f8d7da; padding: 0.6em 0.9em; }}
 </style>
 </head>
 <body>
 <h1>CNN workshop slides</h1>
-<ol>
+{notice}<ol>
 {items}
 </ol>
 <p class="hint">Arrow keys move between slides, S opens the speaker notes, F goes full screen,
-Esc shows an overview. Everything loads from this folder: no internet needed.</p>
+Esc shows an overview. Slides labelled "Optional · self-study" are outside the live path.
+Everything loads from this folder: no internet needed.</p>
 </body>
 </html>
 """
 
 
-def write_index(out: Path, decks: list[dict]) -> None:
+def write_index(out: Path, decks: list[dict], notice: str = "") -> None:
     items = "\n".join(
         f'<li><a href="{html.escape(d["file"])}">{html.escape(d["title"])}</a> '
-        f'<span class="hint">({d["slides"]} slides, from {html.escape(d["notebook"])})</span></li>'
+        f'<span class="hint">({d["slides"]} slides, {d["optional"]} of them optional; '
+        f"from {html.escape(d['notebook'])})</span></li>"
         for d in decks
     )
-    (out / "index.html").write_text(INDEX.format(items=items), encoding="utf-8")
+    notice_html = f'<p class="notice">{html.escape(notice)}</p>\n' if notice else ""
+    (out / "index.html").write_text(INDEX.format(items=items, notice=notice_html), encoding="utf-8")
     (out / "decks.json").write_text(json.dumps(decks, indent=1) + "\n", encoding="utf-8")
 
 
-def build(notebooks: list[Path], out: Path) -> list[dict]:
-    """Build the decks for ``notebooks`` into ``out``; return one row per deck."""
+def build(notebooks: list[Path], out: Path, notice: str = "") -> list[dict]:
+    """Build the decks for ``notebooks`` into ``out``; return one row per deck. ``notice`` is a
+    warning the index page shows above the list (the photo decks of tools/local_slides.py)."""
     ensure_node_modules()
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out)
     decks = [build_deck(nb, out) for nb in notebooks]
-    write_index(out, decks)
+    write_index(out, decks, notice)
     return decks
 
 

@@ -97,3 +97,40 @@ def test_index_page_links_every_deck(page, tmp_path):
     page.goto((tmp_path / "index.html").as_uri())
     links = page.locator("a").evaluate_all("(as) => as.map((a) => a.getAttribute('href'))")
     assert links == [d["file"] for d in decks]
+
+
+# [h, v] of every slide the presenter sees, and whether it carries the optional label.
+SLIDE_MARKS = """() => Reveal.getSlides().map((s) => {
+  const i = Reveal.getIndices(s);
+  return [i.h, i.v || 0, s.classList.contains('optional-slide')];
+})"""
+LABEL_SHOWN = """() => {
+  const label = Reveal.getCurrentSlide().querySelector(':scope > .optional-label');
+  if (!label) return null;
+  const box = label.getBoundingClientRect();
+  const style = getComputedStyle(label);
+  return box.width > 0 && box.height > 0 && box.top >= 0 && box.right <= innerWidth
+    && style.visibility === 'visible' && style.display !== 'none' ? label.textContent : null;
+}"""
+
+
+def test_optional_slides_show_their_label_and_core_slides_do_not(page, tmp_path, screenshots):
+    notebook = ROOT / "notebooks" / "04_cnn_architecture.ipynb"
+    if not notebook.exists():
+        pytest.skip("no notebook 04")
+    (deck,) = build_slides.build([notebook], tmp_path)
+    page.goto((tmp_path / deck["file"]).as_uri())
+    page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
+    page.wait_for_function(DECK_SETTLED, timeout=30_000)
+    marks = page.evaluate(SLIDE_MARKS)
+    assert sum(m[2] for m in marks) == deck["optional"] > 0
+    optional = next(m for m in marks if m[2])
+    core = next(m for m in marks if not m[2] and m[0] > 0)
+    for (h, v, is_optional), name in ((optional, "optional"), (core, "core")):
+        page.evaluate(f"Reveal.slide({h}, {v})")
+        page.wait_for_function(
+            "([h, v]) => { const i = Reveal.getIndices(); return i.h === h && (i.v || 0) === v; }",
+            arg=[h, v],
+        )
+        page.screenshot(path=str(screenshots / f"slides-{name}-slide.png"))
+        assert page.evaluate(LABEL_SHOWN) == ("Optional · self-study" if is_optional else None)
