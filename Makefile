@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 FORMATTED := workshop tests benchmarks tools conftest.py
 LINTED    := $(FORMATTED) notebooks
 
-.PHONY: lab test test-slow install check fetch serve-data present notebooks learner slides colab bench lint lock clean
+.PHONY: lab test test-slow install check fetch serve-data present notebooks learner slides slides-local colab bench lint lock clean
 
 $(STAMP): pyproject.toml constraints.txt tools/jupyterlab-overrides.json
 	@$(PYTHON) -m tools.python_range
@@ -74,6 +74,12 @@ learner: $(STAMP)
 
 slides: $(STAMP)
 	$(PY) -m tools.build_slides
+
+# The decks WITH the CIFAR-10 photos, for the instructor's own projector only (never publish
+# build/slides-local/): 04 and 05 are executed from copies in build/ on this machine's data
+# (DATA= or WORKSHOP_DATA as for make notebooks; not the synthetic stand-in). Minutes: 05 trains.
+slides-local: $(STAMP)
+	$(PY) -m tools.local_slides $(if $(DATA),--data "$(DATA)")
 
 colab: $(STAMP)
 	$(PY) -m tools.sync_colab
