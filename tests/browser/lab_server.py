@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +93,19 @@ def server_environment(work: Path, source: Path = ROOT) -> dict[str, str]:
     return env
 
 
+def changed_environment(
+    env: Mapping[str, str], changes: Mapping[str, str | None]
+) -> dict[str, str]:
+    """A copy of ``env`` with ``changes`` made: a value replaces, None removes."""
+    changed = dict(env)
+    for name, value in changes.items():
+        if value is None:
+            changed.pop(name, None)
+        else:
+            changed[name] = value
+    return changed
+
+
 def server_options(port: int, token: str) -> list[str]:
     """Options every test server gets: loopback only, a fixed token, the app object exposed."""
     options = [
@@ -108,15 +121,26 @@ def server_options(port: int, token: str) -> list[str]:
 
 
 @contextmanager
-def running_jupyterlab(root: Path, work: Path, source: Path = ROOT) -> Iterator[Lab]:
+def running_jupyterlab(
+    root: Path,
+    work: Path,
+    source: Path = ROOT,
+    *,
+    environment: Mapping[str, str | None] | None = None,
+    tracker: Mapping[str, object] | None = None,
+) -> Iterator[Lab]:
     """JupyterLab on a free port serving ``root``; its settings and logs live in ``work``.
 
     Kernels import the ``workshop`` package of the checkout ``source`` (this one by default)
     and train on the synthetic stand-in.
+    ``environment`` changes the server's (and so the kernels') environment: a value replaces,
+    None removes (``{"WORKSHOP_DATA": None}``: the official archive instead of the stand-in).
+    ``tracker`` adds notebook settings (``@jupyterlab/notebook-extension:tracker``), e.g.
+    ``{"recordTiming": True}``.
     Raises RuntimeError (with the end of the server log) when it does not start in 60 s.
     """
     port, token = free_port(), secrets.token_hex(16)
-    env = server_environment(work, source)
+    env = changed_environment(server_environment(work, source), environment or {})
     command = [
         sys.executable,
         "-m",
@@ -130,9 +154,11 @@ def running_jupyterlab(root: Path, work: Path, source: Path = ROOT) -> Iterator[
         f"--LabApp.workspaces_dir={work / 'workspaces'}",
     ]
     # Render every cell, not only those on screen, so widget checks see the whole notebook.
-    tracker = work / "settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True, exist_ok=True)
-    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    tracker_dir = work / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker_dir.mkdir(parents=True, exist_ok=True)
+    (tracker_dir / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none", **(tracker or {})})
+    )
     # No "official Jupyter news?" toast over the screenshots, and no fetch from outside.
     notification = work / "settings" / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True, exist_ok=True)
@@ -205,3 +231,42 @@ def open_and_run(page, lab: Lab, name: str, timeout_ms: int = 300_000) -> None:
     page.wait_for_function(
         f"() => ({KERNEL_IDLE})() && ({NOTEBOOK_SETTLED})()", timeout=timeout_ms, polling=250
     )
+
+
+# Every code cell of the open notebook: its id, prompt number, tags, the errors it shows and
+# the timing JupyterLab recorded (metadata "execution", only with the setting recordTiming).
+CODE_CELLS = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  return nb.widgets.filter((c) => c.model.type === 'code').map((c) => ({
+    id: c.model.id,
+    executionCount: c.model.executionCount,
+    tags: c.model.getMetadata('tags') || [],
+    execution: c.model.getMetadata('execution') || null,
+    errors: c.model.outputs.toJSON().filter((o) => o.output_type === 'error')
+      .map((o) => `${o.ename}: ${o.evalue}`),
+  }));
+}"""
+
+# Every cell that ran has its reply time recorded (JupyterLab writes it as the reply comes).
+TIMINGS_RECORDED = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  return nb.widgets.every((c) => c.model.type !== 'code' || c.model.executionCount === null
+    || (c.model.getMetadata('execution') || {})['shell.execute_reply'] !== undefined);
+}"""
+
+
+def code_cells(page, timing_grace_s: float = 0) -> list[dict]:
+    """The open notebook's code cells as :data:`CODE_CELLS` reports them.
+
+    With ``timing_grace_s``, first wait up to that long for every cell that ran to have its
+    timing recorded (JupyterLab's ``recordTiming`` setting); cells still without one come
+    back with ``execution`` lacking ``shell.execute_reply``.
+    """
+    if timing_grace_s:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            page.wait_for_function(TIMINGS_RECORDED, timeout=timing_grace_s * 1000, polling=250)
+        except PlaywrightTimeout:
+            pass
+    return page.evaluate(CODE_CELLS)
