@@ -199,7 +199,10 @@ def test_record_writes_complete_runs_only(tmp_path, capsys):
     every = {"install": 0.0, "imports": 1.0, "exercise": 0.1, "train": 2.0}
     good = mt.Run("09_demo.ipynb", seconds=every)
     broken = mt.Run("10_broken.ipynb", seconds={"imports": 1.0}, unexecuted=["train"])
-    measurement = mt.Measurement([good, broken], "4.6.6", "156.0", "official archive")
+    notes = {"image_cache": "empty at the start"}
+    measurement = mt.Measurement(
+        [good, broken], "4.6.6", "156.0", "demo.zip (class folders)", notes
+    )
     problems = mt.record(measurement, "CPU only", tmp_path, measured="2025-01-02")
     assert problems == ["10_broken.ipynb: 1 code cell(s) did not run: ['train']"]
     assert (tmp_path / "10_broken.ipynb").read_bytes() == before
@@ -207,6 +210,8 @@ def test_record_writes_complete_runs_only(tmp_path, capsys):
     assert written.metadata["machine_time"]["where"] == (
         f"JupyterLab 4.6.6 in Chromium 156.0, {mt.cpu_cores()} CPU cores, CPU only"
     )
+    assert written.metadata["machine_time"]["image_cache"] == "empty at the start"
+    assert written.metadata["machine_time"]["data"] == "demo.zip (class folders)"
     assert mt.check(["09_demo.ipynb"], tmp_path) == 0
     assert mt.check(["10_broken.ipynb"], tmp_path) == 1
     assert "10_broken.ipynb: not measured" in capsys.readouterr().out

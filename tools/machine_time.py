@@ -202,12 +202,19 @@ class Run:
     untimed: list[str] = field(default_factory=list)  # ran, but JupyterLab recorded no times
     unexecuted: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    wall_seconds: float = 0.0  # from Run All to the last cell done, as the tool saw it
+    wall_seconds: float = 0.0  # from opening the notebook to the last cell done
+    learner: nbformat.NotebookNode | None = None  # the learner copy that ran, as it was
 
     @classmethod
-    def from_cells(cls, notebook: str, cells: list[dict], wall_seconds: float = 0.0) -> Run:
+    def from_cells(
+        cls,
+        notebook: str,
+        cells: list[dict],
+        wall_seconds: float = 0.0,
+        learner: nbformat.NotebookNode | None = None,
+    ) -> Run:
         """From :data:`tests.browser.lab_server.CODE_CELLS`' report of the page."""
-        run = cls(notebook, wall_seconds=wall_seconds)
+        run = cls(notebook, wall_seconds=wall_seconds, learner=learner)
         for cell in cells:
             if cell["executionCount"] is None:
                 run.unexecuted.append(cell["id"])
@@ -244,6 +251,7 @@ def apply_run(
     where: str,
     data: str,
     measured: str,
+    notes: Mapping[str, str] | None = None,
 ) -> float:
     """Write ``run``'s figures into the ``instructor`` notebook (in place); return the total.
 
@@ -281,6 +289,7 @@ def apply_run(
         "data": data,
         "learner_copy": True,
         "total_seconds": round(total, 1),
+        **(notes or {}),
     }
     return total
 
@@ -328,6 +337,7 @@ class Measurement:
     lab_version: str
     chromium_version: str
     data: str  # describe_data()
+    notes: dict[str, str] = field(default_factory=dict)  # more to store with every notebook
 
 
 def cpu_cores() -> int:
@@ -403,12 +413,14 @@ def measure(
     if executable is None:
         raise MachineTimeError(f"Chromium not found: {INSTALL_HINT}")
     runs: list[Run] = []
+    notes: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="machine-time-") as folder:
         work = Path(folder)
         root = work / "notebooks"
         shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         if data_mode(data) == "folder":
             environment["KERAS_HOME"] = _fresh_image_cache(work)
+            notes["image_cache"] = "empty at the start: the first load decodes the photos"
         with (
             running_jupyterlab(root, work, environment=environment, tracker=RECORD_TIMING) as lab,
             sync_playwright() as playwright,
@@ -422,6 +434,7 @@ def measure(
                     page = context.new_page()
                     page.set_default_timeout(60_000)
                     print(f"{name}: running the learner copy ...", flush=True)
+                    learner = nbformat.read(root / LEARNER / name, as_version=4)
                     start = time.monotonic()
                     try:
                         open_and_run(page, lab, f"{LEARNER}/{name}", timeout_ms=timeout_s * 1000)
@@ -434,7 +447,7 @@ def measure(
                     finally:
                         context.close()
                         lab.shutdown_kernels()  # the next notebook gets the cores to itself
-                    run = Run.from_cells(name, cells, wall_seconds=wall)
+                    run = Run.from_cells(name, cells, wall_seconds=wall, learner=learner)
                     runs.append(run)
                     print(
                         f"{name}: done in {wall:.0f} s, cells {sum(run.seconds.values()):.0f} s",
@@ -442,7 +455,7 @@ def measure(
                     )
             finally:
                 browser.close()
-    return Measurement(runs, lab_version, chromium_version, describe_data(data))
+    return Measurement(runs, lab_version, chromium_version, describe_data(data), notes)
 
 
 def record(
@@ -463,8 +476,16 @@ def record(
         path = notebooks / run.notebook
         # Read just before writing: others may edit the notebook while the run takes minutes.
         instructor = nbformat.read(path, as_version=4)
-        learner = nbformat.read(notebooks / LEARNER / run.notebook, as_version=4)
-        apply_run(instructor, learner, run, where=place, data=measurement.data, measured=measured)
+        learner = run.learner or nbformat.read(notebooks / LEARNER / run.notebook, as_version=4)
+        apply_run(
+            instructor,
+            learner,
+            run,
+            where=place,
+            data=measurement.data,
+            measured=measured,
+            notes=measurement.notes,
+        )
         write_notebook(instructor, path)
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"wrote the machine time into {shown}")
