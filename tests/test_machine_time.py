@@ -205,6 +205,13 @@ def test_record_writes_complete_runs_only(tmp_path, capsys):
     )
     problems = mt.record(measurement, "CPU only", tmp_path, measured="2025-01-02")
     assert problems == ["10_broken.ipynb: 1 code cell(s) did not run: ['train']"]
+    # A notebook edited while it was measured: its learner copy no longer matches.
+    edited = mt.Run("09_demo.ipynb", seconds=every, learner=learner_of(small_notebook()))
+    cell(edited.learner, "train").source = "model.fit(x, y, epochs=2)"
+    stale = mt.Measurement([edited], "4.6.6", "156.0", "demo.zip (class folders)")
+    written_before = (tmp_path / "09_demo.ipynb").read_bytes()
+    assert "make learner" in mt.record(stale, "CPU only", tmp_path)[0]
+    assert (tmp_path / "09_demo.ipynb").read_bytes() == written_before
     assert (tmp_path / "10_broken.ipynb").read_bytes() == before
     written = nbformat.read(tmp_path / "09_demo.ipynb", as_version=4)
     assert written.metadata["machine_time"]["where"] == (

@@ -477,15 +477,19 @@ def record(
         # Read just before writing: others may edit the notebook while the run takes minutes.
         instructor = nbformat.read(path, as_version=4)
         learner = run.learner or nbformat.read(notebooks / LEARNER / run.notebook, as_version=4)
-        apply_run(
-            instructor,
-            learner,
-            run,
-            where=place,
-            data=measurement.data,
-            measured=measured,
-            notes=measurement.notes,
-        )
+        try:
+            apply_run(
+                instructor,
+                learner,
+                run,
+                where=place,
+                data=measurement.data,
+                measured=measured,
+                notes=measurement.notes,
+            )
+        except ValueError as exc:  # the notebook changed while it was measured
+            problems.append(str(exc))
+            continue
         write_notebook(instructor, path)
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"wrote the machine time into {shown}")
