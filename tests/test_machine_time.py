@@ -322,3 +322,21 @@ def test_notebooks_are_named_by_number_stem_or_path():
     assert mt.resolve(f"notebooks/learner/{name}") == name
     with pytest.raises(mt.MachineTimeError, match="Choose one of"):
         mt.resolve("99")
+
+
+def test_a_kept_run_writes_the_same_figures_later(tmp_path):
+    nb = small_notebook()
+    every = {"install": 0.0, "imports": 1.0, "exercise": 0.1, "train": 2.0}
+    run = mt.Run("09_demo.ipynb", seconds=every, wall_seconds=5.0, learner=learner_of(nb))
+    notes = {"image_cache": "emptied"}
+    kept = mt.Measurement([run], "4.6.6", "156.0", "demo.zip (class folders)", notes, "2025-01-02")
+    mt.save_run(kept, "CPU only", tmp_path / "run.json")
+    again, device = mt.load_run(tmp_path / "run.json")
+    assert device == "CPU only"
+    assert again.runs[0].learner == run.learner and again.runs[0].seconds == every
+    assert vars(again) | {"runs": None} == vars(kept) | {"runs": None}
+    (tmp_path / "learner").mkdir()
+    mt.write_notebook(nb, tmp_path / "09_demo.ipynb")
+    assert mt.record(again, device, tmp_path, measured=again.measured) == []
+    stored = nbformat.read(tmp_path / "09_demo.ipynb", as_version=4).metadata["machine_time"]
+    assert stored["measured"] == "2025-01-02" and stored["total_seconds"] == 3.1

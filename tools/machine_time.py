@@ -20,15 +20,20 @@ budget (``WORKSHOP_N_TRAIN``, ``WORKSHOP_N_TEST``, ``WORKSHOP_EPOCHS`` and ``WOR
 are removed from the environment: the test suite sets them) and the photos ``--data`` names:
 a folder or ``.zip`` of class folders, or nothing for the verified official archive in Keras'
 cache (``make fetch`` first). The synthetic stand-in is refused: it says nothing about how long
-real photos take to load. With a folder or ``.zip``, the decoded-image cache starts empty, so the
-first notebook that loads the photos decodes them, as on a learner's laptop in the room.
+real photos take to load. With a folder or ``.zip``, the decoded-image cache is emptied before
+each notebook, so a notebook's first load decodes the photos: each figure holds for the notebook
+run on its own (the live session skips 04's optional load, so 05's load is the first there).
 Notebooks are run in order (00 to 05), one kernel at a time; 05 trains for its 3 minutes.
 Run it on a quiet machine: another job on the same cores inflates every figure.
+Every run is also kept in ``build/machine-time/last-run.json``: when a notebook was edited while
+it was measured (its figures are then refused), ``--from-run`` writes the others' again later
+without running anything.
 
 Usage:
     python -m tools.machine_time [--data SOURCE] [NOTEBOOK ...]   # measure, write metadata
     python -m tools.machine_time --check [NOTEBOOK ...]           # exit 1 when stale
     python -m tools.machine_time --summary [NOTEBOOK ...]         # the stored figures
+    python -m tools.machine_time --from-run build/machine-time/last-run.json [NOTEBOOK ...]
 
 NOTEBOOK: ``03``, ``03_relu_and_pooling`` or a path; all six when none is given.
 Chromium: Debian's ``/usr/bin/chromium`` (``apt-get install -y chromium``), driven by Playwright.
@@ -39,6 +44,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -68,6 +74,7 @@ FINGERPRINT_CHARS = 12
 NOTEBOOK_TIMEOUT_S = 15 * 60
 # After the last cell: how long JupyterLab may take to write the last timing into the cells.
 TIMING_GRACE_S = 30
+LAST_RUN = ROOT / "build" / "machine-time" / "last-run.json"
 # JupyterLab's notebook setting that records each cell's kernel timestamps in its metadata.
 RECORD_TIMING = {"recordTiming": True}
 STARTED, REPLIED = "iopub.execute_input", "shell.execute_reply"
@@ -338,6 +345,7 @@ class Measurement:
     chromium_version: str
     data: str  # describe_data()
     notes: dict[str, str] = field(default_factory=dict)  # more to store with every notebook
+    measured: str = field(default_factory=lambda: datetime.date.today().isoformat())
 
 
 def cpu_cores() -> int:
@@ -370,15 +378,15 @@ def where(measurement: Measurement, device: str, cores: int | None = None) -> st
     )
 
 
-def _fresh_image_cache(work: Path) -> str:
-    """A KERAS_HOME of its own for the run, so the decoded-image cache starts empty (Keras'
+def _fresh_image_cache(work: Path) -> Path:
+    """A KERAS_HOME of its own for the run, so the decoded-image cache can be emptied (Keras'
     settings file copied in, so the backend is the same)."""
     home = work / "keras-home"
     (home / "datasets").mkdir(parents=True, exist_ok=True)
     own = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "keras.json"
     if own.is_file():
         shutil.copy2(own, home / "keras.json")
-    return str(home)
+    return home
 
 
 def measure(
@@ -418,9 +426,11 @@ def measure(
         work = Path(folder)
         root = work / "notebooks"
         shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        keras_home = None
         if data_mode(data) == "folder":
-            environment["KERAS_HOME"] = _fresh_image_cache(work)
-            notes["image_cache"] = "empty at the start: the first load decodes the photos"
+            keras_home = _fresh_image_cache(work)
+            environment["KERAS_HOME"] = str(keras_home)
+            notes["image_cache"] = "emptied before each notebook: its first load decodes the photos"
         with (
             running_jupyterlab(root, work, environment=environment, tracker=RECORD_TIMING) as lab,
             sync_playwright() as playwright,
@@ -435,6 +445,8 @@ def measure(
                     page.set_default_timeout(60_000)
                     print(f"{name}: running the learner copy ...", flush=True)
                     learner = nbformat.read(root / LEARNER / name, as_version=4)
+                    if keras_home:  # each notebook's first load decodes, as if run on its own
+                        shutil.rmtree(keras_home / "datasets", ignore_errors=True)
                     start = time.monotonic()
                     try:
                         open_and_run(page, lab, f"{LEARNER}/{name}", timeout_ms=timeout_s * 1000)
@@ -496,6 +508,29 @@ def record(
     return problems
 
 
+def save_run(measurement: Measurement, device: str, path: Path) -> None:
+    """Keep ``measurement`` (with each learner copy as it ran) in ``path`` as JSON."""
+    runs = []
+    for run in measurement.runs:
+        kept = {k: v for k, v in vars(run).items() if k != "learner"}
+        kept["learner"] = nbformat.writes(run.learner) if run.learner is not None else None
+        runs.append(kept)
+    saved = {**vars(measurement), "runs": runs, "device": device}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
+
+
+def load_run(path: Path) -> tuple[Measurement, str]:
+    """A measurement :func:`save_run` kept, and the device it named."""
+    saved = json.loads(Path(path).read_text(encoding="utf-8"))
+    device = saved.pop("device")
+    runs = []
+    for kept in saved.pop("runs"):
+        learner = kept.pop("learner")
+        runs.append(Run(**kept, learner=nbformat.reads(learner, as_version=4) if learner else None))
+    return Measurement(runs=runs, **saved), device
+
+
 # ---------------------------------------------------------------- the command
 
 
@@ -547,6 +582,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="report stale figures, run nothing")
     parser.add_argument("--summary", action="store_true", help="print the stored figures only")
     parser.add_argument("--screenshots", type=Path, help="folder for a screenshot per notebook")
+    parser.add_argument(
+        "--from-run",
+        type=Path,
+        help="write the figures of a kept run (build/machine-time/last-run.json), run nothing",
+    )
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args(argv)
     names = [resolve(n) for n in args.notebooks] or [
@@ -558,13 +598,19 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             print(summary(nbformat.read(NOTEBOOKS / name, as_version=4), name))
         return 0
-    data = os.environ.get("WORKSHOP_DATA", "") if args.data is None else args.data
-    environment = lesson_environment(data)  # refuses the stand-in before anything starts
-    check_data(data)
-    print(f"data: {describe_data(data)}; the lesson's budget; {cpu_cores()} CPU cores")
-    measurement = measure(names, data, screenshots=args.screenshots)
-    device = accelerator(environment)
-    problems = record(measurement, device)
+    if args.from_run:
+        measurement, device = load_run(args.from_run)
+        measurement.runs = [r for r in measurement.runs if r.notebook in names]
+    else:
+        data = os.environ.get("WORKSHOP_DATA", "") if args.data is None else args.data
+        environment = lesson_environment(data)  # refuses the stand-in before anything starts
+        check_data(data)
+        print(f"data: {describe_data(data)}; the lesson's budget; {cpu_cores()} CPU cores")
+        measurement = measure(names, data, screenshots=args.screenshots)
+        device = accelerator(environment)
+        save_run(measurement, device, LAST_RUN)
+        print(f"kept the run in {LAST_RUN.relative_to(ROOT)}")
+    problems = record(measurement, device, measured=measurement.measured)
     print()
     for name in names:
         print(summary(nbformat.read(NOTEBOOKS / name, as_version=4), name))
