@@ -340,3 +340,27 @@ def test_a_kept_run_writes_the_same_figures_later(tmp_path):
     assert mt.record(again, device, tmp_path, measured=again.measured) == []
     stored = nbformat.read(tmp_path / "09_demo.ipynb", as_version=4).metadata["machine_time"]
     assert stored["measured"] == "2025-01-02" and stored["total_seconds"] == 3.1
+
+
+def test_learner_mismatches_name_changed_new_and_gone_code_cells():
+    nb = small_notebook()
+    learner = learner_of(nb)
+    assert mt.learner_mismatches(nb, learner) == []
+    cell(nb, "imports").source = "import numpy"  # changed
+    nb.cells.append(nbformat.v4.new_code_cell("print(1)", id="new"))  # added since
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", id="answer"))  # a new solution: no
+    nb.cells[-1].metadata["tags"] = ["solution"]
+    learner.cells.append(nbformat.v4.new_code_cell("y = 2", id="gone"))  # removed since
+    assert mt.learner_mismatches(nb, learner) == ["imports", "gone", "new"]
+
+
+def test_stale_learner_copies_are_refused_before_anything_runs(tmp_path, monkeypatch):
+    (tmp_path / "learner").mkdir()
+    nb = small_notebook()
+    mt.write_notebook(learner_of(nb), tmp_path / "learner" / "09_demo.ipynb")
+    mt.write_notebook(nb, tmp_path / "09_demo.ipynb")
+    mt.refuse_stale_learner_copies(["09_demo.ipynb"], tmp_path)
+    cell(nb, "train").source = "model.fit(x, y, epochs=3)"
+    mt.write_notebook(nb, tmp_path / "09_demo.ipynb")
+    with pytest.raises(mt.MachineTimeError, match=r"09_demo.ipynb: code cell\(s\) \['train'\]"):
+        mt.refuse_stale_learner_copies(["09_demo.ipynb"], tmp_path)

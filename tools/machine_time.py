@@ -250,6 +250,20 @@ class Run:
 # ---------------------------------------------------------------- writing the metadata
 
 
+def learner_mismatches(
+    instructor: nbformat.NotebookNode, learner: nbformat.NotebookNode
+) -> list[str]:
+    """Ids of code cells whose source differs between the ``learner`` copy and ``instructor``,
+    or that only one of them has (solution cells and speaker notes aside): empty when the
+    learner copy is up to date as far as its figures go."""
+    mine = {c.get("id"): c.source for c in instructor.cells if c.cell_type == "code"}
+    theirs = {c.get("id"): c.source for c in learner.cells if c.cell_type == "code"}
+    kept = {c.get("id") for c in instructor.cells if c.cell_type == "code" and in_learner_copy(c)}
+    ids = [c.get("id") for c in learner.cells if c.cell_type == "code"]
+    ids += [i for i in mine if i in kept and i not in theirs]
+    return [i for i in ids if mine.get(i) != theirs.get(i)]
+
+
 def apply_run(
     instructor: nbformat.NotebookNode,
     learner: nbformat.NotebookNode,
@@ -268,15 +282,11 @@ def apply_run(
     keeps none. Outputs are not touched.
     """
     by_id = {cell.get("id"): cell for cell in instructor.cells}
-    for cell in learner.cells:
-        if cell.cell_type != "code":
-            continue
-        mine = by_id.get(cell.get("id"))
-        if mine is None or mine.source != cell.source:
-            raise ValueError(
-                f"{run.notebook}: learner cell {cell.get('id')} is not in the instructor notebook "
-                "with the same source: the learner copy is out of date (run `make learner`)"
-            )
+    if differ := learner_mismatches(instructor, learner):
+        raise ValueError(
+            f"{run.notebook}: code cell(s) {differ} differ between the learner copy and the "
+            "instructor notebook: the learner copy is out of date (run `make learner`)"
+        )
     measured_ids = {c.get("id") for c in learner.cells if c.cell_type == "code"}
     unknown = sorted(set(run.seconds) - measured_ids)
     if unknown:
@@ -398,10 +408,13 @@ def measure(
     notebooks: Path = NOTEBOOKS,
     timeout_s: float = NOTEBOOK_TIMEOUT_S,
     screenshots: Path | None = None,
+    fresh_learner: bool = False,
 ) -> Measurement:
     """Run the learner copies of ``names`` (instructor file names) in JupyterLab in Chromium,
     from a temporary copy of ``notebooks``; return every cell's seconds. Writes nothing.
 
+    ``fresh_learner``: run the learner copies `make learner` would write from the instructor
+    notebooks as they are now, not the ones on disk (which may wait for `make learner`).
     ``allow_synthetic`` and ``budget`` are for the tool's own tests and development only: a
     run with either must never be stored (:func:`main` never passes them).
     """
@@ -426,6 +439,11 @@ def measure(
         work = Path(folder)
         root = work / "notebooks"
         shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        if fresh_learner:
+            from tools.make_learner import learner_text
+
+            for name in names:
+                (root / LEARNER / name).write_text(learner_text(root / name), encoding="utf-8")
         keras_home = None
         if data_mode(data) == "folder":
             keras_home = _fresh_image_cache(work)
@@ -546,6 +564,23 @@ def resolve(name: str, notebooks: Path = NOTEBOOKS) -> str:
     return matches[0].name
 
 
+def refuse_stale_learner_copies(names: list[str], notebooks: Path = NOTEBOOKS) -> None:
+    """MachineTimeError, before anything runs, when a learner copy's code cells are not the
+    instructor notebook's: its figures would be refused at the end."""
+    stale = []
+    for name in names:
+        instructor = nbformat.read(notebooks / name, as_version=4)
+        learner = nbformat.read(notebooks / LEARNER / name, as_version=4)
+        if differ := learner_mismatches(instructor, learner):
+            stale.append(f"{name}: code cell(s) {differ}")
+    if stale:
+        raise MachineTimeError(
+            "These learner copies differ from their instructor notebooks:\n  "
+            + "\n  ".join(stale)
+            + "\nRun `make learner` first, or measure the copies it would write: --fresh-learner"
+        )
+
+
 def check(names: list[str], notebooks: Path = NOTEBOOKS) -> int:
     """Report stale or missing measurements; 1 when there is any."""
     bad = 0
@@ -587,6 +622,11 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="write the figures of a kept run (build/machine-time/last-run.json), run nothing",
     )
+    parser.add_argument(
+        "--fresh-learner",
+        action="store_true",
+        help="run the learner copies `make learner` would write now, not the ones on disk",
+    )
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args(argv)
     names = [resolve(n) for n in args.notebooks] or [
@@ -605,8 +645,12 @@ def main(argv: list[str] | None = None) -> int:
         data = os.environ.get("WORKSHOP_DATA", "") if args.data is None else args.data
         environment = lesson_environment(data)  # refuses the stand-in before anything starts
         check_data(data)
+        if not args.fresh_learner:
+            refuse_stale_learner_copies(names)
         print(f"data: {describe_data(data)}; the lesson's budget; {cpu_cores()} CPU cores")
-        measurement = measure(names, data, screenshots=args.screenshots)
+        measurement = measure(
+            names, data, screenshots=args.screenshots, fresh_learner=args.fresh_learner
+        )
         device = accelerator(environment)
         save_run(measurement, device, LAST_RUN)
         print(f"kept the run in {LAST_RUN.relative_to(ROOT)}")
