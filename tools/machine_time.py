@@ -299,7 +299,7 @@ def apply_run(
         cell = by_id[cell_id]
         cell.metadata[SECONDS_KEY] = round(seconds, 1)
         cell.metadata[SOURCE_KEY] = fingerprint(cell.source)
-        total += seconds
+        total += cell.metadata[SECONDS_KEY]  # the figures stored, so they add up
     instructor.metadata[NOTEBOOK_KEY] = {
         "measured": measured,
         "where": where,
