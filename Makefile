@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 FORMATTED := workshop tests benchmarks tools conftest.py
 LINTED    := $(FORMATTED) notebooks
 
-.PHONY: lab test test-slow install check fetch serve-data present notebooks learner slides slides-local colab bench lint lock clean
+.PHONY: lab test test-slow install check fetch serve-data present notebooks learner machine-time slides slides-local colab bench lint lock clean
 
 $(STAMP): pyproject.toml constraints.txt tools/jupyterlab-overrides.json
 	@$(PYTHON) -m tools.python_range
@@ -66,6 +66,12 @@ notebooks: $(STAMP)
 	env -u WORKSHOP_DATA $(PY) -m tools.execute_notebooks notebooks/00_setup.ipynb
 	$(PY) -m tools.execute_notebooks --data "$(DATA)" \
 		$(filter-out notebooks/00_setup.ipynb,$(wildcard notebooks/*.ipynb))
+
+# Each notebook's machine minutes for the schedule: the learner copies in JupyterLab in Chromium
+# at the lesson budget on real photos (DATA= as for make notebooks). About 7 minutes on 2 cores;
+# run it on a quiet machine, then make learner.
+machine-time: $(STAMP)
+	$(PY) -m tools.machine_time $(if $(DATA),--data "$(DATA)")
 
 # The schedule first: it writes each notebook's minutes, which the learner copies carry.
 learner: $(STAMP)

@@ -153,8 +153,14 @@ def test_learner_version_drops_notes_and_marks_optional_runs():
     sources = [c.source for c in learner.cells]
     assert "Ask the room: the answer is 4." not in sources
     banner = sources.index(make_learner.OPTIONAL_BANNER)
-    assert sources[banner + 1 : banner + 4] == ["## More", "y = 1", "z = 2"]
+    assert sources[banner + 1 : banner + 5] == [
+        "## More",
+        "y = 1",
+        make_learner.OPTIONAL_END,
+        "z = 2",
+    ]
     assert sources.count(make_learner.OPTIONAL_BANNER) == 1
+    assert sources.count(make_learner.OPTIONAL_END) == 1
     assert make_learner.learner_version(nb, "notebooks/learner/09_demo.ipynb") == learner
 
 
@@ -166,12 +172,17 @@ def test_learner_copy_is_for_learners(instructor):
     for index, cell in enumerate(learner.cells):
         found = INSTRUCTOR_ONLY.search(cell.source)
         assert not found, f"cell {index} names {found.group(0)!r}: {cell.source[:80]!r}"
-    # Every run of optional cells opens with the banner.
+    # Every run of optional cells opens with the banner and closes where the core path goes on.
     previous_optional = False
-    for cell in learner.cells:
+    for index, cell in enumerate(learner.cells):
         optional = "optional" in _tags(cell)
         if optional and not previous_optional:
             assert cell.source == make_learner.OPTIONAL_BANNER
+        if previous_optional and not optional:
+            assert cell.source == make_learner.OPTIONAL_END, f"cell {index}: no end line"
+        if cell.source == make_learner.OPTIONAL_END:
+            assert previous_optional and index + 1 < len(learner.cells)
+            assert "optional" not in _tags(learner.cells[index + 1])
         previous_optional = optional
 
 

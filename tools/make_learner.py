@@ -2,8 +2,8 @@
 
 For every ``notebooks/NN_name.ipynb`` this writes ``notebooks/learner/NN_name.ipynb``:
 cells tagged ``solution`` and the instructor's speaker notes (slide type ``notes``) removed,
-each run of cells tagged ``optional`` opened by a line that says so, outputs and execution
-counts cleared, widget state and execution timings dropped, and the "Open in Colab" badge
+each run of cells tagged ``optional`` opened and closed by a line that says so, outputs and
+execution counts cleared, widget state and execution timings dropped, and the "Open in Colab" badge
 pointing to the learner path.
 The JSON is written in a stable form, so regenerating an unchanged notebook is a no-op.
 It also writes ``docs/answer-key.md``: every solution cell, under its exercise heading.
@@ -37,8 +37,16 @@ OPTIONAL_BANNER = (
     "> **Optional, for self-study.** The live session skips the cells from here to the next "
     "part that is not marked optional; come back to them after the workshop."
 )
-# Cell metadata that only describes one run of the instructor notebook.
-RUN_METADATA = ("execution", "collapsed", "scrolled", "jupyter")
+OPTIONAL_END = "> **End of the optional part.** The live session goes on from here."
+# Cell metadata that only describes one run of the instructor notebook, or its measurement.
+RUN_METADATA = (
+    "execution",
+    "collapsed",
+    "scrolled",
+    "jupyter",
+    "machine_seconds",
+    "machine_source",
+)
 
 
 def learner_version(nb: nbformat.NotebookNode, learner_relpath: str) -> nbformat.NotebookNode:
@@ -53,6 +61,8 @@ def learner_version(nb: nbformat.NotebookNode, learner_relpath: str) -> nbformat
         optional = OPTIONAL_TAG in tags
         if optional and not in_optional:
             cells.append(optional_banner(f"optional-{cell.get('id', len(cells))}"))
+        elif in_optional and not optional:
+            cells.append(optional_end(f"core-{cell.get('id', len(cells))}"))
         in_optional = optional
         for key in RUN_METADATA:
             cell.metadata.pop(key, None)
@@ -63,6 +73,7 @@ def learner_version(nb: nbformat.NotebookNode, learner_relpath: str) -> nbformat
     out.cells = cells
     # Stored widget state only describes outputs that are gone now.
     out.metadata.pop("widgets", None)
+    out.metadata.pop("machine_time", None)  # where the instructor copy was measured
     sync_notebook(out, load_location(), learner_relpath)
     return out
 
@@ -77,6 +88,11 @@ def optional_banner(cell_id: str) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_markdown_cell(OPTIONAL_BANNER, id=cell_id[:64])
     cell.metadata["tags"] = [OPTIONAL_TAG]
     return cell
+
+
+def optional_end(cell_id: str) -> nbformat.NotebookNode:
+    """The line that closes a run of optional cells, where the live session picks up again."""
+    return nbformat.v4.new_markdown_cell(OPTIONAL_END, id=cell_id[:64])
 
 
 def learner_text(instructor: Path) -> str:
