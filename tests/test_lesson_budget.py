@@ -24,6 +24,7 @@ LEARNER05 = ROOT / "notebooks" / "learner" / "05_cifar10.ipynb"
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # 3 + 1 minutes of training, loads, and a slow machine
 def test_05_runs_to_the_end_on_the_stand_in_at_the_lesson_budget(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_DATA", "synthetic")
     for name in BUDGET_VARIABLES:  # the lesson's budget, not the tests'

@@ -211,7 +211,9 @@ def test_confusion_matrix_caption_names_the_colour_the_figure_has():
     source = next(
         c.source
         for c in nbformat.read(NB05, as_version=4).cells
-        if c.cell_type == "markdown" and "What you should see" in c.source and "diagonal" in c.source
+        if c.cell_type == "markdown"
+        and "What you should see" in c.source
+        and "diagonal" in c.source
     )
     caption = re.sub(r"\s+", " ", source)
     said = re.search(r"a (bright|dark)\b[^.;]*diagonal", caption)
