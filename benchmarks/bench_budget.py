@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 
-from benchmarks.bench_recipe import BATCH, PEAK, _real_source
+from benchmarks.bench_recipe import PEAK, compile_recipe, real_photos
 from benchmarks.common import markdown_table
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -32,13 +32,8 @@ def one_cycle_run(epochs: int, x_train, y_train, x_test, y_test) -> dict:
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     model = models.live_cnn()
-    model.compile(
-        optimizer=keras.optimizers.AdamW(learning_rate=PEAK, weight_decay=1e-4),
-        loss=training.sparse_crossentropy(from_logits=True, label_smoothing=0.1),
-        metrics=["accuracy"],
-    )
     n_val = len(x_train) // 10
-    batches = training.augmented_batches(x_train[:-n_val], y_train[:-n_val], BATCH, seed=0)
+    batches = compile_recipe(model, x_train, y_train)
     schedule = training.OneCycle(PEAK, epochs, len(batches))
     start = time.perf_counter()
     model.fit(batches, epochs=epochs, callbacks=[schedule], verbose=0)
@@ -53,13 +48,10 @@ def one_cycle_run(epochs: int, x_train, y_train, x_test, y_test) -> dict:
 
 
 def main() -> list[dict]:
-    source = _real_source()
-    if source is None:
+    photos = real_photos()
+    if photos is None:
         return []
-    os.environ["WORKSHOP_DATA"] = source
-    from workshop import data
-
-    (x_train, y_train), (x_test, y_test) = data.load_cifar10()
+    (x_train, y_train), (x_test, y_test) = photos
     rows = [one_cycle_run(k, x_train, y_train, x_test, y_test) for k in SCHEDULES]
     print("05's recipe, one-cycle schedule over k epochs, no time limit, one run each\n")
     print(markdown_table(rows, ["epochs", "test accuracy", "seconds", "images/s"]))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import time
 
-from benchmarks.bench_recipe import BATCH, EPOCHS, MINUTES, PEAK, _real_source
+from benchmarks.bench_recipe import BATCH, EPOCHS, MINUTES, PEAK, compile_recipe, real_photos
 from benchmarks.common import markdown_table
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -64,13 +64,8 @@ def train(variant: str, x_train, y_train, x_test, y_test) -> dict:
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     model = build(variant)
-    model.compile(
-        optimizer=keras.optimizers.AdamW(learning_rate=PEAK, weight_decay=1e-4),
-        loss=training.sparse_crossentropy(from_logits=True, label_smoothing=0.1),
-        metrics=["accuracy"],
-    )
     n_val = len(x_train) // 10
-    batches = training.augmented_batches(x_train[:-n_val], y_train[:-n_val], BATCH, seed=0)
+    batches = compile_recipe(model, x_train, y_train)
     schedule = training.OneCycle(PEAK, EPOCHS, len(batches), minutes=MINUTES)
     start = time.perf_counter()
     model.fit(batches, epochs=EPOCHS, callbacks=[schedule], verbose=0)
@@ -88,13 +83,10 @@ def train(variant: str, x_train, y_train, x_test, y_test) -> dict:
 
 
 def main() -> list[dict]:
-    source = _real_source()
-    if source is None:
+    photos = real_photos()
+    if photos is None:
         return []
-    os.environ["WORKSHOP_DATA"] = source
-    from workshop import data
-
-    (x_train, y_train), (x_test, y_test) = data.load_cifar10()
+    (x_train, y_train), (x_test, y_test) = photos
     rows = [train(variant, x_train, y_train, x_test, y_test) for variant in VARIANTS]
     print(f"lesson budget: {EPOCHS} epochs or {MINUTES:g} minutes, batches of {BATCH}\n")
     print(markdown_table(rows, ["model", "test accuracy", "epochs", "seconds", "images/s", "what"]))

@@ -17,7 +17,7 @@ import re
 import time
 from pathlib import Path
 
-from benchmarks.bench_recipe import _real_source
+from benchmarks.bench_recipe import real_photos
 from benchmarks.common import markdown_table
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -34,15 +34,11 @@ def plain_keras_code() -> str:
 
 
 def main() -> list[dict]:
-    source = _real_source()
-    if source is None:
+    photos = real_photos()
+    if photos is None:
         return []
-    os.environ["WORKSHOP_DATA"] = source
     import keras
 
-    from workshop import data
-
-    photos = data.load_cifar10()
     code = plain_keras_code()
     timed = code.replace("model.fit(", "_start = _clock()\nmodel.fit(", 1).replace(
         "test_loss, test_accuracy =", "_took = _clock() - _start\ntest_loss, test_accuracy =", 1

@@ -22,6 +22,7 @@ import statistics
 import time
 
 from benchmarks.common import markdown_table
+from workshop.commands import workshop_command
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -39,9 +40,36 @@ def _real_source() -> str | None:
         return "cifar10"
     print(
         "(skipped: no real photos; set WORKSHOP_BENCH_IMAGES to a folder or .zip of class "
-        "folders, or run `python -m workshop fetch`)"
+        f"folders, or run `{workshop_command('fetch')}`)"
     )
     return None
+
+
+def real_photos():
+    """CIFAR-10 from real photos, ``((x_train, y_train), (x_test, y_test))``, or ``None``."""
+    source = _real_source()
+    if source is None:
+        return None
+    os.environ["WORKSHOP_DATA"] = source
+    from workshop import data
+
+    return data.load_cifar10()
+
+
+def compile_recipe(model, x_train, y_train):
+    """Compile ``model`` as 05 does; its augmented batches of the first nine tenths of the photos
+    (05 keeps the last tenth for validation)."""
+    import keras
+
+    from workshop import training
+
+    model.compile(
+        optimizer=keras.optimizers.AdamW(learning_rate=PEAK, weight_decay=1e-4),
+        loss=training.sparse_crossentropy(from_logits=True, label_smoothing=0.1),
+        metrics=["accuracy"],
+    )
+    n_val = len(x_train) // 10
+    return training.augmented_batches(x_train[:-n_val], y_train[:-n_val], BATCH, seed=0)
 
 
 def _test_accuracy_per_epoch(x_test, y_test):
@@ -72,12 +100,7 @@ def _ours(x_train, y_train, x_test, y_test) -> tuple[float, float, float, list[f
     keras.utils.set_random_seed(0)
     n_val = len(x_train) // 10
     model = models.live_cnn()
-    model.compile(
-        optimizer=keras.optimizers.AdamW(learning_rate=PEAK, weight_decay=1e-4),
-        loss=training.sparse_crossentropy(from_logits=True, label_smoothing=0.1),
-        metrics=["accuracy"],
-    )
-    batches = training.augmented_batches(x_train[:-n_val], y_train[:-n_val], BATCH, seed=0)
+    batches = compile_recipe(model, x_train, y_train)
     schedule = training.OneCycle(PEAK, EPOCHS, len(batches), minutes=MINUTES)
     per_epoch = _test_accuracy_per_epoch(data.to_float(x_test), y_test)
     start = time.perf_counter()
@@ -133,13 +156,10 @@ def _tutorial(x_train, y_train, x_test, y_test) -> tuple[float, float]:
 
 
 def main() -> list[dict]:
-    source = _real_source()
-    if source is None:
+    photos = real_photos()
+    if photos is None:
         return []
-    os.environ["WORKSHOP_DATA"] = source
-    from workshop import data
-
-    (x_train, y_train), (x_test, y_test) = data.load_cifar10()
+    (x_train, y_train), (x_test, y_test) = photos
     runs = [
         _ours(x_train, y_train, x_test, y_test)
         for _ in range(int(os.environ.get("RECIPE_RUNS", 1)))
