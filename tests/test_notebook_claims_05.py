@@ -231,3 +231,35 @@ def test_confusion_matrix_caption_names_the_colour_the_figure_has():
     assert said.group(1) == drawn, f"caption says {said.group(1)}, the figure draws it {drawn}"
     assert ("dark cells off it" in caption) == (drawn == "bright")
     plt.close("all")
+
+
+@pytest.mark.parametrize("state", ["raised", "skipped", "left as ...", "typed"])
+def test_the_ready_made_model_steps_in_whenever_the_learner_has_none(state):
+    """05's fallback after the model exercise: the learner's cell raised, was never run, or
+    holds `...` -> the ready-made model; a typed model stays."""
+    nb = nbformat.read(LEARNER05, as_version=4)
+    cells = [c.source for c in nb.cells if c.cell_type == "code"]
+    at = next(i for i, source in enumerate(cells) if source.startswith("model = ..."))
+    fallback = next(s for s in cells[at:] if "models.live_cnn()" in s and "if " in s)
+    namespace = {"np": np, "keras": keras, "models": models, "check": check}
+    if state == "raised":
+        with pytest.raises(ValueError):  # a string where a number belongs
+            _run("model = keras.Sequential([keras.layers.Conv2D(16, '3')])", namespace)
+    elif state == "left as ...":
+        _run(cells[at], namespace)
+    elif state == "typed":
+        namespace["model"] = typed = models.dense_baseline()
+    printed = _run(fallback, namespace)
+    if state == "typed":
+        assert namespace["model"] is typed and not printed
+    else:
+        assert "using models.live_cnn()" in printed
+        assert check.live_model.passed(namespace["model"])
+
+
+def test_converting_every_training_photo_would_fill_the_stated_memory():
+    text = _markdown(NB05)
+    assert "all 50,000 of them as `float32` would fill about 614 MB" in text
+    assert round(50_000 * 32 * 32 * 3 * np.dtype("float32").itemsize / 1e6) == 614
+    code = "\n".join(c.source for c in nbformat.read(NB05, as_version=4).cells)
+    assert "data.to_float(x_train)" not in code  # only what is used is converted
