@@ -9,15 +9,14 @@ run to the end. The rest of the suite shrinks the budget and never sees that cas
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tests.notebook_runs import errors, printed, run_copy
 from tools.execute_notebooks import BUDGET_VARIABLES, TRAINING_TIMEOUT_S
-from tools.notebook_client import GuardedNotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 LEARNER05 = ROOT / "notebooks" / "learner" / "05_cifar10.ipynb"
@@ -33,29 +32,10 @@ def test_05_runs_to_the_end_on_the_stand_in_at_the_lesson_budget(tmp_path, monke
     copy = tmp_path / LEARNER05.name
     shutil.copy(LEARNER05, copy)
     nb = nbformat.read(copy, as_version=4)
-    client = GuardedNotebookClient(
-        nb,
-        name=f"notebooks/learner/{LEARNER05.name}",
-        training_s=TRAINING_TIMEOUT_S,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(tmp_path)}},
-    )
-    client.execute(cwd=os.fspath(tmp_path))
-    errors = [
-        (index, output.ename, output.evalue)
-        for index, cell in enumerate(nb.cells)
-        if cell.cell_type == "code"
-        for output in cell.outputs
-        if output.output_type == "error"
-    ]
-    assert not errors, f"cells that stop Run All at the lesson budget: {errors}"
-    printed = "".join(
-        output.get("text", "")
-        for cell in nb.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-    )
-    assert "50,000 training photos" in printed  # the lesson's budget, not the tests'
+    run_copy(nb, tmp_path, f"notebooks/learner/{LEARNER05.name}", TRAINING_TIMEOUT_S)
+    found = errors(nb)
+    assert not found, f"cells that stop Run All at the lesson budget: {found}"
+    text = printed(nb)
+    assert "50,000 training photos" in text  # the lesson's budget, not the tests'
     explorer = [c for c in nb.cells if "NetworkExplorer(" in c.source and c.cell_type == "code"]
     assert explorer and all(c.outputs for c in explorer), "the network explorer never ran"
