@@ -65,6 +65,8 @@ def test_images_per_second_times_a_copy_and_leaves_the_model_alone():
     speed = budget.images_per_second(model, batches, steps=4)
     assert speed > 0
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    one_batch = tf.data.Dataset.from_tensor_slices((x[:16], y[:16])).batch(16)
+    assert budget.images_per_second(model, one_batch, steps=4) > 0  # WORKSHOP_N_TRAIN tiny
     with pytest.raises(ValueError, match="steps must be at least 2"):
         budget.images_per_second(model, batches, steps=1)
 
