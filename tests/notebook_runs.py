@@ -3,27 +3,18 @@ notebook-run tests outside nbval execute a notebook and collect its errors and p
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
 import nbformat
 
-from tools.notebook_client import GuardedNotebookClient
+from tools.notebook_client import execute_in
 
 
 def run_copy(nb: nbformat.NotebookNode, folder: Path, name: str, training_s: int = 300):
     """Execute ``nb`` (changed in place) with ``folder`` as its working folder; files it saves
     land there. Errors do not stop the run: :func:`errors` lists them."""
-    client = GuardedNotebookClient(
-        nb,
-        name=name,
-        training_s=training_s,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(folder)}},
-    )
-    client.execute(cwd=os.fspath(folder))
+    client = execute_in(nb, folder, name=name, training_s=training_s, allow_errors=True)
     if client.late:  # recovered within a second each, but worth seeing: the stall's signature
         warnings.warn(
             f"{name}: {len(client.late)} kernel message(s) waited unseen in the socket, "

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools.notebook_client import GuardedNotebookClient
+from tools.notebook_client import execute_in
 from tools.photo_outputs import strip_photo_outputs
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -49,14 +49,7 @@ def execute(path: Path) -> None:
             )
         nb.metadata["workshop"] = {"data_source": data_source().split(":")[0]}
         print(f"{path}: data from {data_source()}")
-    client = GuardedNotebookClient(
-        nb,
-        name=str(path),
-        training_s=TRAINING_TIMEOUT_S,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
+    client = execute_in(nb, path.parent, name=str(path), training_s=TRAINING_TIMEOUT_S)
     for cell in nb.cells:
         if cell.cell_type == "code":
             # stderr is never compared by the tests and carries machine-specific log lines

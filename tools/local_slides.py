@@ -176,19 +176,12 @@ def until_last_photo(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def execute_copy(notebook: Path, executed_path: Path) -> nbformat.NotebookNode:
     """Execute a copy of ``notebook`` (never the file itself) in ``executed_path``'s folder and
     write the executed copy there, photos and all."""
-    from tools.notebook_client import GuardedNotebookClient
+    from tools.notebook_client import execute_in
 
     nb = until_last_photo(nbformat.read(notebook, as_version=4))
     executed_path.parent.mkdir(parents=True, exist_ok=True)
-    client = GuardedNotebookClient(
-        nb,
-        name=str(notebook.name),
-        training_s=training_timeout_s(),
-        kernel_name="python3",
-        # The kernel works in build/, so nothing a cell writes lands among tracked files.
-        resources={"metadata": {"path": str(executed_path.parent)}},
-    )
-    client.execute()
+    # The kernel works in build/, so nothing a cell writes lands among tracked files.
+    execute_in(nb, executed_path.parent, name=notebook.name, training_s=training_timeout_s())
     nbformat.write(nb, executed_path)
     return nb
 

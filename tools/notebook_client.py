@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from queue import Empty
 
 import nbformat
@@ -128,3 +129,25 @@ class GuardedNotebookClient(NotebookClient):
                 f"{self._get_timeout(cell)} s. A training cell may need a larger budget; any "
                 "other cell is hung (the client no longer stalls on a reply it missed)."
             ) from exc
+
+
+def execute_in(
+    nb: nbformat.NotebookNode,
+    folder: Path,
+    *,
+    name: str,
+    training_s: int,
+    allow_errors: bool = False,
+) -> GuardedNotebookClient:
+    """Execute ``nb`` in place with a kernel working in ``folder`` (files the notebook writes
+    land there); return the client, whose ``late`` lists the replies it waited for."""
+    client = GuardedNotebookClient(
+        nb,
+        name=name,
+        training_s=training_s,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    client.execute()
+    return client
