@@ -1,11 +1,14 @@
 """python -m workshop check: one line per check, non-zero exit on FAIL."""
 
 import os
+import re
 import subprocess
 import sys
 from collections import namedtuple
 
-from workshop import doctor
+import pytest
+
+from workshop import budget, doctor
 
 # `python -m workshop check` as a learner runs it, but with a fixed 100 GB free and the synthetic
 # data source: whether it passes must not depend on this machine's disk or CIFAR-10 cache.
@@ -30,8 +33,9 @@ def test_check_command_prints_one_line_per_check_and_passes_here():
     )
     lines = [ln for ln in result.stdout.splitlines() if ln[:4] in ("OK  ", "WARN", "FAIL")]
     names = {ln.split(":")[0].split(maxsplit=1)[1] for ln in lines}
-    assert {"Python", "tensorflow", "TensorFlow", "widgets", "CIFAR-10", "disk"} <= names
+    assert {"Python", "tensorflow", "TensorFlow", "speed", "widgets", "CIFAR-10", "disk"} <= names
     assert "test convolution ran on" in result.stdout
+    assert re.search(r"speed: [\d,]+ training images/s: 05's 3 minutes fit ", result.stdout)
     assert result.returncode == 0, result.stdout
     assert "I0000" not in result.stderr  # TensorFlow's start-up chatter is kept off the screen
     assert "OK    disk: 100.0 GB free" in result.stdout
@@ -79,3 +83,107 @@ def test_required_minimums_come_from_the_package_metadata():
     minimums = doctor.required_minimums()
     assert minimums["tensorflow"] == "2.16" and minimums["ipywidgets"] == "7.7"
     assert "pytest" not in minimums  # dev extras are not needed for the workshop
+
+
+@pytest.mark.parametrize("speed", [1_250, 2_500, 4_000])
+def test_speed_line_says_how_many_epochs_fit_and_what_they_reached(speed):
+    result = doctor.speed_result(speed)
+    epochs = speed * 180 / 45_000
+    assert result.status == "OK"
+    assert result.line() == (
+        f"OK    speed: {speed:,} training images/s: 05's 3 minutes fit about {epochs:.0f} of its "
+        f"20 epochs, expected test accuracy about {budget.expected_accuracy(epochs):.0%}"
+    )
+
+
+def test_a_fast_laptop_fits_all_epochs():
+    result = doctor.speed_result(50_000)
+    assert result.status == "OK"
+    assert "fit all 20 epochs" in result.detail
+    assert f"about {budget.MEASURED[20]:.0%}" in result.detail
+
+
+def test_the_threshold_edge_is_ok_and_just_below_it_warns():
+    at = budget.SLOW_EPOCHS * 45_000 / 180  # 1,000 images a second: exactly 4 epochs
+    assert doctor.speed_result(at).status == "OK"
+    below = doctor.speed_result(at - 1)
+    assert below.status == "WARN"
+    assert "fit about 3.9 of its 20 epochs" in below.detail  # never rounded up to the threshold
+
+
+def test_below_the_threshold_the_warning_says_what_to_do():
+    result = doctor.speed_result(500)  # 2 epochs: 58.5% measured
+    assert result.status == "WARN"
+    assert "fit about 2.0 of its 20 epochs, expected test accuracy about 58%" in result.detail
+    assert f"({budget.MEASURED[20]:.0%} with all 20)" in result.detail
+    assert "in 05's budget cell set `N_TRAIN = 25_000`" in result.detail  # 4 epochs of 22,500
+    assert "pair up with a neighbour" in result.detail
+    assert "Colab with a GPU" in result.detail
+
+
+def test_less_than_one_epoch_warns_with_an_upper_bound():
+    result = doctor.speed_result(100)
+    assert result.status == "WARN"
+    assert "only 0.4 of one epoch fits in 05's 3 minutes" in result.detail
+    assert f"below the {budget.MEASURED[1]:.0%} one whole epoch reached" in result.detail
+    assert "N_TRAIN = 5_000" in result.detail
+    # So slow that even 5,000 photos do not fit 4 epochs: no photo count to suggest.
+    slowest = doctor.speed_result(50)
+    assert "N_TRAIN" not in slowest.detail and "Colab" in slowest.detail
+
+
+def test_speed_check_times_a_real_step_quickly(monkeypatch):
+    pytest.importorskip("keras")
+    measured = []
+    real = budget.training_speed
+
+    def recorded(*args, **kwargs):
+        measured.append(real(*args, **kwargs))
+        return measured[-1]
+
+    monkeypatch.setattr(budget, "training_speed", recorded)
+    result = doctor.check_speed(steps=2)  # one untimed (tracing) step and one timed
+    assert len(measured) == 1 and measured[0] > 0
+    assert result == doctor.speed_result(measured[0])  # the line is the forecast for that speed
+    assert result.detail.startswith(f"{measured[0]:,.0f} training images/s: "), result.line()
+
+
+@pytest.mark.parametrize(
+    ("where", "failure"),
+    [
+        ("_import_tensorflow_quietly", ImportError("no module named tensorflow")),
+        ("timing", RuntimeError("out of memory")),
+        ("speed", None),
+    ],
+)
+def test_a_failure_inside_the_speed_check_is_a_warning_not_a_crash(monkeypatch, where, failure):
+    def fail(*args, **kwargs):
+        raise failure
+
+    if where == "_import_tensorflow_quietly":
+        monkeypatch.setattr(doctor, where, fail)
+    elif where == "timing":
+        monkeypatch.setattr(budget, "training_speed", fail)
+    else:  # a timer that measured nothing: 0 images a second
+        monkeypatch.setattr(budget, "training_speed", lambda *a, **k: 0.0)
+    result = doctor.check_speed()
+    assert result.status == "WARN" and result.name == "speed"
+    assert "could not time 05's training step" in result.detail
+    expected = f"{type(failure).__name__}: {failure}" if failure else "ValueError: speed must be"
+    assert expected in result.detail
+
+
+def test_the_speed_check_follows_the_tensorflow_switch(monkeypatch):
+    called = []
+
+    def stub(name):
+        return lambda: called.append(name) or doctor.CheckResult("OK", name, "stub")
+
+    monkeypatch.setattr(doctor, "check_tensorflow", stub("TensorFlow"))
+    monkeypatch.setattr(doctor, "check_speed", stub("speed"))
+    monkeypatch.setattr(doctor, "check_packages", lambda: [])
+    without = [r.name for r in doctor.collect_checks(include_tensorflow=False)]
+    assert called == [] and "speed" not in without
+    with_tf = [r.name for r in doctor.collect_checks(include_tensorflow=True)]
+    assert called == ["TensorFlow", "speed"]
+    assert with_tf.index("speed") == with_tf.index("TensorFlow") + 1

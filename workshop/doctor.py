@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import importlib.util
+import math
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from workshop import budget
 from workshop.commands import workshop_command
 
 __all__ = ["CheckResult", "collect_checks", "run_checks"]
@@ -25,6 +27,9 @@ SUPPORTED_PYTHON = ((3, 10), (3, 13))
 # Read when the package metadata is missing (running from a source tree without install).
 SOURCE_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 DISK_WARN_GB, DISK_FAIL_GB = 2.0, 0.5
+# The speed check: 05's training step, the first (tracing) step untimed, then up to 10 timed
+# steps or 5 seconds, whichever ends first: steady enough to count epochs, quick on any laptop.
+SPEED_STEPS, SPEED_SECONDS = 11, 5.0
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,69 @@ def check_tensorflow() -> CheckResult:
         return CheckResult("FAIL", "TensorFlow", f"could not run a convolution: {exc}")
 
 
+def check_speed(steps: int = SPEED_STEPS, max_seconds: float = SPEED_SECONDS) -> CheckResult:
+    """Time 05's training step on random photos and say what 05's budget will reach here.
+
+    Never raises: whatever fails (TensorFlow, Keras, the timing) becomes a WARN naming it.
+    """
+    try:
+        _import_tensorflow_quietly()
+        return speed_result(budget.training_speed(steps, max_seconds))
+    except Exception as exc:  # the check reports; 05 times its own step again anyway
+        return CheckResult(
+            "WARN",
+            "speed",
+            f"could not time 05's training step ({type(exc).__name__}: {exc}); notebook 05 "
+            "says before training how far this laptop gets",
+        )
+
+
+def speed_result(speed: float) -> CheckResult:
+    """The speed line for a laptop that trains ``speed`` images a second (05's step)."""
+    ahead = budget.forecast(speed)
+    epochs, planned, minutes = ahead.epochs, ahead.planned, f"{ahead.minutes:g}"
+    head = f"{speed:,.0f} training images/s"
+    # Below the threshold a tenth, rounded down, so that 3.96 epochs never reads as "4" in a WARN.
+    tenths = f"{math.floor(epochs * 10) / 10:.1f}"
+    if ahead.below_measured:
+        detail = (
+            f"{head}: only {tenths} of one epoch fits in 05's {minutes} minutes; expected "
+            f"test accuracy below the {ahead.accuracy:.0%} one whole epoch reached"
+        )
+    else:
+        if ahead.all_fit:
+            fit = f"all {planned}"
+        else:
+            fit = f"about {tenths if ahead.slow else f'{epochs:.0f}'} of its {planned}"
+        detail = (
+            f"{head}: 05's {minutes} minutes fit {fit} epochs, expected test accuracy about "
+            f"{ahead.accuracy:.0%}"
+        )
+    if not ahead.slow:
+        return CheckResult("OK", "speed", detail)
+    full = budget.expected_accuracy(planned)
+    options = []
+    n_train = budget.photos_for(speed, budget.SLOW_EPOCHS, ahead.minutes)
+    if n_train is not None:
+        # The same minutes are the same training steps, so fewer photos reach about the same
+        # accuracy (real photos, one run each: 45,000 photos for 2 epochs gave 57.6%, 22,500 for
+        # 4 gave 57.9%); what they save is the load, memory, and a curve with too few points.
+        options.append(
+            f"train on fewer photos: in 05's budget cell set `N_TRAIN = {n_train:_}` "
+            f"({budget.SLOW_EPOCHS} epochs of them fit: about the same accuracy, a quicker "
+            "load, less memory)"
+        )
+    options += [
+        "pair up with a neighbour whose check says OK",
+        "run 05 in Colab with a GPU (Runtime > Change runtime type)",
+    ]
+    return CheckResult(
+        "WARN",
+        "speed",
+        f"{detail} ({full:.0%} with all {planned}). Before the day: " + "; or ".join(options),
+    )
+
+
 def check_widget_frontend() -> CheckResult:
     try:
         widgets_version = md.version("ipywidgets")
@@ -260,7 +328,7 @@ def collect_checks(include_tensorflow: bool = True) -> list[CheckResult]:
         check_disk,
     ]
     if include_tensorflow:
-        steps.insert(2, check_tensorflow)
+        steps[2:2] = [check_tensorflow, check_speed]
     results: list[CheckResult] = []
     for step in steps:
         outcome = step()
