@@ -104,7 +104,9 @@ def test_two_connections_share_one_rate(sender):
     assert got == [sender.payload, sender.payload]
     assert link.bytes_down == 2 * len(sender.payload)
     achieved = link.bytes_down / seconds
-    assert 0.85 * rate < achieved < 1.05 * rate, achieved
+    # Above the rate only by the burst (under 1 % here); a bucket per connection would give 2x.
+    # Below it only if this machine is too busy to wake the relay on time: leave room for that.
+    assert 0.8 * rate < achieved < 1.02 * rate, achieved
 
 
 def test_a_cut_connection_ends_early_and_the_next_is_whole(sender):
