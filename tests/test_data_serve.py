@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -116,22 +117,22 @@ def test_other_ranges_get_the_whole_file(served, small, headers):
     assert status == 200 and body == small.data and got["Accept-Ranges"] == "bytes"
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/datasets/",
-        "/cifar-10-batches-py-target_archive",
-        "/cifar-10-python.tar.gz/",
-        "/../cifar-10-python.tar.gz",
-        "/x/../cifar-10-python.tar.gz",
-        "/%2e%2e/%2e%2e/etc/passwd",
-        "/../../../../etc/passwd",
-        "/./cifar-10-python.tar.gz",
-        "/CIFAR-10-PYTHON.TAR.GZ",
-        "/cifar-10-python.tar.gz.verified.json",
-    ],
-)
+EVERY_OTHER_PATH = [
+    "/",
+    "/datasets/",
+    "/cifar-10-batches-py-target_archive",
+    "/cifar-10-python.tar.gz/",
+    "/../cifar-10-python.tar.gz",
+    "/x/../cifar-10-python.tar.gz",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/../../../../etc/passwd",
+    "/./cifar-10-python.tar.gz",
+    "/CIFAR-10-PYTHON.TAR.GZ",
+    "/cifar-10-python.tar.gz.verified.json",
+]
+
+
+@pytest.mark.parametrize("path", EVERY_OTHER_PATH)
 def test_every_other_path_is_404(served, path):
     status, _, body = request(served, "GET", path)
     assert status == 404
@@ -248,3 +249,66 @@ def test_the_lines_serve_data_and_check_print_work_as_printed(cached, small, tmp
         assert sha256_of(tmp_path / "late" / "datasets" / ARCHIVE_NAME) == small.sha256
     finally:
         server.stop()
+
+
+# ------------------------------------------------------- the archive beside a wheelhouse
+@pytest.fixture
+def wheelhouse(tmp_path):
+    """A wheelhouse of one generated wheel and a source zip, with its wheelhouse.json."""
+    from tests.test_wheelhouse import make_wheel
+    from tools.wheelhouse import write_manifest
+
+    folder = tmp_path / "wheelhouse"
+    folder.mkdir()
+    make_wheel(folder, "toy-lib", "2.0", module="toy_lib", code="VALUE = 2\n")
+    with zipfile.ZipFile(folder / "cnn-workshop.zip", "w") as archive:
+        archive.writestr("cnn-workshop/README.md", "# the workshop\n")
+    write_manifest(folder, [{"label": "Linux x86_64", "python": "3.11", "files": []}])
+    return folder
+
+
+def test_with_a_wheelhouse_every_other_path_is_still_404(cached, small, wheelhouse):
+    from workshop.wheelhouse import Wheelhouse
+
+    server = build_server(cached, "127.0.0.1", 0, wheelhouse=Wheelhouse.open(wheelhouse))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert request(server, "GET", "/cifar-10-python.tar.gz")[2] == small.data
+        assert request(server, "GET", "/simple/toy-lib/")[0] == 200
+        for path in EVERY_OTHER_PATH:
+            status, _, body = request(server, "GET", path)
+            assert status == 404, path
+            assert b"root:" not in body and b"Index of" not in body
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="stops the server with SIGINT")
+def test_serve_data_shares_the_archive_and_the_wheelhouse(
+    cached, small, wheelhouse, tmp_path, monkeypatch
+):
+    """One serve-data, both: the fetch lines first (as before), then the install steps; a
+    classmate fetches the archive and a laptop takes the zip from the same address."""
+    from tests.test_wheelhouse import Serving
+
+    server = Serving("--wheelhouse", str(wheelhouse), env=dict(os.environ))
+    try:
+        said = server.text
+        assert "CIFAR-10:" in said and "SHA-256 verified" in said and "Not shared" not in said
+        assert said.index("fetch --from") < said.index("-m pip install --index-url")
+        assert "for Linux x86_64: Python 3.11" in said
+        url = re.search(r"fetch --from (\S+)", said).group(1)
+        monkeypatch.setenv("KERAS_HOME", str(tmp_path / "classmate"))
+        assert fetch_command(url) == 0
+        assert sha256_of(tmp_path / "classmate" / "datasets" / ARCHIVE_NAME) == small.sha256
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("GET", "/cnn-workshop.zip")
+        assert conn.getresponse().read() == (wheelhouse / "cnn-workshop.zip").read_bytes()
+        conn.close()
+        server.wait_for("sent the archive to 127.0.0.1")  # each is counted before its line
+        server.wait_for("sent the workshop's files (cnn-workshop.zip) to 127.0.0.1")
+    finally:
+        said = server.stop()
+    assert server.proc.returncode == 0, said
+    assert "Stopped sharing; sent the archive 1 times, and 1 files of the wheelhouse" in said

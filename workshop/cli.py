@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+# Where `make wheelhouse` writes, relative to the project folder `make serve-data` runs in; a
+# literal rather than an import of workshop.wheelhouse, which only serve-data needs.
+DEFAULT_WHEELHOUSE = Path("build") / "wheelhouse"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,10 +28,18 @@ def _parser() -> argparse.ArgumentParser:
         help="take the archive from a local file (USB stick) or a classmate's serve-data URL",
     )
     serve = sub.add_parser(
-        "serve-data", help="share your verified CIFAR-10 archive with the room's network"
+        "serve-data",
+        help="share your verified CIFAR-10 archive (and the workshop's wheelhouse, to install "
+        "without internet) with the room's network",
     )
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
     serve.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    serve.add_argument(
+        "--wheelhouse",
+        metavar="DIR",
+        type=Path,
+        help=f"the folder `make wheelhouse` made (default: {DEFAULT_WHEELHOUSE} where it exists)",
+    )
     return parser
 
 
@@ -42,7 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fetch_command(args.source)
     from workshop.data import serve_command
 
-    return serve_command(args.host, args.port)
+    wheelhouse = args.wheelhouse
+    if wheelhouse is None and DEFAULT_WHEELHOUSE.is_dir():
+        wheelhouse = DEFAULT_WHEELHOUSE
+    return serve_command(args.host, args.port, wheelhouse=wheelhouse)
 
 
 if __name__ == "__main__":

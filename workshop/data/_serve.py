@@ -1,31 +1,58 @@
-"""``python -m workshop serve-data``: share your verified CIFAR-10 archive with the room.
+"""``python -m workshop serve-data``: share your verified CIFAR-10 archive and the workshop itself.
 
 One laptop with the archive runs this; everyone else types the ``fetch --from`` command it
 prints, and 30 downloads of 163 MiB happen over the room's network instead of the internet.
-It serves exactly one file, read-only: ``GET``/``HEAD /cifar-10-python.tar.gz``. Every other
-path is 404 (no listing, nothing else on disk is reachable); other methods are refused. A single
-``Range`` (a learner's dropped download continuing) gets ``206`` with its ``Content-Range``; one
-outside the file gets ``416``; several ranges get the whole file.
-Learners' ``fetch`` checks the official SHA-256 again, so a damaged copy cannot spread.
+It serves, read-only, ``GET``/``HEAD /cifar-10-python.tar.gz`` and, when a wheelhouse made by
+``make wheelhouse`` is there (``build/wheelhouse``, or ``--wheelhouse DIR``), a package index
+(``/simple/``, ``/files/<wheel>``) and the workshop's files (``/cnn-workshop.zip``), so a laptop
+with no internet installs the workshop from the room (see :mod:`workshop.wheelhouse`). Either one
+alone is enough to start. Every other path is 404 (no listing, nothing else on disk is
+reachable); other methods are refused. A single ``Range`` (a learner's dropped download
+continuing) gets ``206`` with its ``Content-Range``; one outside the file gets ``416``; several
+ranges get the whole file.
+Learners' ``fetch`` checks the official SHA-256 again, so a damaged copy cannot spread; pip checks
+each wheel against the ``#sha256=`` the index gives for it.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import signal
 import socket
+import stat
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workshop.commands import room_commands, workshop_command
+from workshop.commands import VENV_COMMANDS, room_commands, workshop_command
 from workshop.data._cache import SERVE_NAME, archive_path
 from workshop.data._verify import cached_archive
+from workshop.wheelhouse import (
+    INDEX_PATH,
+    MANIFEST,
+    PROJECT,
+    SOURCE_PATH,
+    SOURCE_ZIP,
+    Page,
+    Redirect,
+    ServedFile,
+    Wheelhouse,
+)
 
-__all__ = ["build_server", "lan_ip", "requested_range", "serve_command", "share_url"]
+__all__ = [
+    "build_server",
+    "install_lines",
+    "lan_ip",
+    "requested_range",
+    "room_address",
+    "serve_command",
+    "share_url",
+]
 
 _PATH = "/" + SERVE_NAME
 
@@ -56,8 +83,7 @@ def lan_ip() -> str:
 
 def share_url(host: str, port: int) -> str:
     """The URL learners type: the LAN address when listening on all interfaces."""
-    shown = lan_ip() if host in ("", "0.0.0.0", "::") else host
-    return f"http://{shown}:{port}{_PATH}"
+    return room_address(host, port) + _PATH
 
 
 def requested_range(header: str | None, size: int) -> tuple[int, int] | None | str:
@@ -91,28 +117,83 @@ def requested_range(header: str | None, size: int) -> tuple[int, int] | None | s
     return first, size - 1 if last is None else min(last, size - 1)
 
 
-class _ArchiveHandler(BaseHTTPRequestHandler):
-    """Serves one file; everything else is 404. Set ``archive`` on a subclass."""
+# A file this big gets its own line on the instructor's screen when sent (TensorFlow's wheel);
+# the 130-odd small wheels of one install would bury everything else.
+_BIG = 50 * 1024 * 1024
+# Open without following a symbolic link: a link put in the wheelhouse after start-up is refused.
+_CHANGED = "That file changed since serve-data started: restart it."
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
-    archive: Path
+
+@dataclass(frozen=True)
+class _Sending:
+    """The byte span of one file that a GET is about to send."""
+
+    path: Path
+    offset: int
+    count: int
+    size: int
+    what: str  # for the log line
+    archive: bool
+
+
+class _ArchiveHandler(BaseHTTPRequestHandler):
+    """Serves the archive and the wheelhouse, if set on a subclass; everything else is 404."""
+
+    archive: Path | None = None
+    wheelhouse: Wheelhouse | None = None
     server_version = "cnn-workshop-serve-data"
     sys_version = ""
-    counter = {"sent": 0}
+    counter: dict = {"sent": 0, "files": 0, "bytes": 0, "laptops": set()}
     lock = threading.Lock()
     # A laptop that stops reading (lid closed, Wi-Fi gone) is let go after this many seconds of
     # silence, instead of holding a thread for ever; the others are never waiting on it.
     timeout = 120
 
-    def _is_ours(self) -> bool:
+    def _target(self) -> ServedFile | Page | Redirect | str | None:
         # Compare the raw path (no unquoting), so "%2e%2e/..." or "/./x" can never match a file.
-        return urlsplit(self.path).path == _PATH
+        path = urlsplit(self.path).path
+        if self.archive is not None and path == _PATH:
+            return _PATH
+        if self.wheelhouse is not None:
+            return self.wheelhouse.resolve(path)
+        return None
 
-    def _headers(self) -> tuple[int, int] | None:
-        """Send the status and headers; the byte span ``(offset, count)`` to send, or ``None``."""
-        if not self._is_ours():
-            self.send_error(404, explain=f"Only {_PATH} is shared here.")
+    def _shared(self) -> str:
+        paths = [_PATH] if self.archive is not None else []
+        if self.wheelhouse is not None:
+            paths += [INDEX_PATH] if self.wheelhouse.projects else []
+            paths += [SOURCE_PATH] if self.wheelhouse.source else []
+        return ", ".join(paths)
+
+    def _headers(self) -> _Sending | Page | None:
+        """Send the status and headers; what the body is to be, or ``None`` for no body."""
+        target = self._target()
+        if target is None:
+            self.send_error(404, explain=f"Only {self._shared()} shared here.")
             return None
-        size = self.archive.stat().st_size
+        if isinstance(target, Redirect):
+            self.send_response(301)
+            self.send_header("Location", target.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if isinstance(target, Page):
+            self.send_response(200)
+            self.send_header("Content-Type", target.content_type)
+            self.send_header("Content-Length", str(len(target.body)))
+            self.end_headers()
+            return target
+        if isinstance(target, ServedFile):
+            path, what, kind = target.path, target.name, target.content_type
+            info = os.stat(path, follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != target.size:
+                self.send_error(503, explain=_CHANGED)
+                return None
+            size = target.size
+        else:
+            path, what, kind = self.archive, "the archive", "application/gzip"
+            size = path.stat().st_size
         # If-Range asks for the range only if the file is unchanged; we offer no validator to
         # compare with, so the safe answer is the whole file.
         wanted = None if "If-Range" in self.headers else self.headers.get("Range")
@@ -130,37 +211,55 @@ class _ArchiveHandler(BaseHTTPRequestHandler):
         else:
             first, last = 0, size - 1
             self.send_response(200)
-        self.send_header("Content-Type", "application/gzip")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(last - first + 1))
         self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Content-Disposition", f'attachment; filename="{SERVE_NAME}"')
+        self.send_header("Content-Disposition", f'attachment; filename="{path.name}"')
         self.end_headers()
-        return first, last - first + 1
+        return _Sending(path, first, last - first + 1, size, what, archive=what == "the archive")
 
     def do_HEAD(self) -> None:  # noqa: N802 (http.server's naming)
         self._headers()
 
     def do_GET(self) -> None:  # noqa: N802
-        span = self._headers()
-        if span is None:
+        body = self._headers()
+        if isinstance(body, Page):
+            self.wfile.write(body.body)
             return
-        offset, count = span
+        if body is None or body.count <= 0:
+            return
         started = time.monotonic()
         try:
-            with open(self.archive, "rb") as fh:
+            with os.fdopen(os.open(body.path, _OPEN_FLAGS), "rb") as fh:
                 # sendfile: the kernel copies file to socket, so 30 downloads at once cost no
                 # buffers here (it falls back to a plain loop where the system has no sendfile).
-                self.connection.sendfile(fh, offset, count)
+                self.connection.sendfile(fh, body.offset, body.count)
         except (OSError, TimeoutError):  # a learner hung up, or stopped reading
-            self._say(f"{self.client_address[0]} stopped the download (they can simply retry)")
+            what = "download" if body.archive else f"download of {body.what}"
+            self._say(f"{self.client_address[0]} stopped the {what} (they can simply retry)")
             self.close_connection = True
             return
-        with self.lock:
-            self.counter["sent"] += 1
-            sent = self.counter["sent"]
         seconds = time.monotonic() - started
-        what = "the archive" if offset == 0 else f"the rest of the archive (from byte {offset:,})"
-        self._say(f"sent {what} to {self.client_address[0]} in {seconds:.0f} s ({sent} so far)")
+        if body.archive:
+            with self.lock:
+                self.counter["sent"] += 1
+                sent = self.counter["sent"]
+            what = "the archive" if body.offset == 0 else "the rest of the archive"
+            if body.offset:
+                what += f" (from byte {body.offset:,})"
+            self._say(f"sent {what} to {self.client_address[0]} in {seconds:.0f} s ({sent} so far)")
+            return
+        with self.lock:
+            self.counter["files"] += 1
+            self.counter["bytes"] += body.count
+            self.counter["laptops"].add(self.client_address[0])
+        if body.what == SOURCE_ZIP:
+            self._say(f"sent the workshop's files ({SOURCE_ZIP}) to {self.client_address[0]}")
+        elif body.count >= _BIG:
+            self._say(
+                f"sent {body.what} ({body.count / 1e6:,.0f} MB) to {self.client_address[0]} "
+                f"in {seconds:.0f} s"
+            )
 
     def _say(self, line: str) -> None:
         """One line on the instructor's screen, whole: 30 threads finish at the same moment."""
@@ -183,32 +282,139 @@ class _RoomServer(ThreadingHTTPServer):
     request_queue_size = 64
 
 
-def build_server(archive: Path, host: str = "0.0.0.0", port: int = 8765) -> ThreadingHTTPServer:
-    """An HTTP server (not started) that shares ``archive`` at ``/cifar-10-python.tar.gz``."""
+def build_server(
+    archive: Path | None,
+    host: str = "0.0.0.0",
+    port: int = 8765,
+    wheelhouse: Wheelhouse | None = None,
+) -> ThreadingHTTPServer:
+    """An HTTP server (not started) that shares ``archive`` at ``/cifar-10-python.tar.gz`` and
+    ``wheelhouse`` as a package index; either may be ``None``."""
     handler = type(
-        "Handler", (_ArchiveHandler,), {"archive": Path(archive), "counter": {"sent": 0}}
+        "Handler",
+        (_ArchiveHandler,),
+        {
+            "archive": None if archive is None else Path(archive),
+            "wheelhouse": wheelhouse,
+            "counter": {"sent": 0, "files": 0, "bytes": 0, "laptops": set()},
+        },
     )
     server = _RoomServer((host, port), handler)
     server.daemon_threads = True
     return server
 
 
-def serve_command(host: str = "0.0.0.0", port: int = 8765) -> int:
-    """``serve-data``: returns the process exit code."""
+def room_address(host: str, port: int) -> str:
+    """``http://<ip>:<port>``: the LAN address when listening on all interfaces."""
+    shown = lan_ip() if host in ("", "0.0.0.0", "::") else host
+    return f"http://{shown}:{port}"
+
+
+def _aligned(commands: list[tuple[str, str]], indent: str) -> str:
+    width = max(len(command) for command, _ in commands)
+    return "".join(f"{indent}{command:<{width}}   ({where})\n" for command, where in commands)
+
+
+def install_lines(address: str, house: Wheelhouse) -> str:
+    """What a learner without the workshop types to install it from this room, step by step."""
+    ip = urlsplit(address).hostname
+    index = f"{address}{INDEX_PATH}"
+    # Plain http: pip ignores an index it cannot trust unless --trusted-host names it.
+    pip_args = (
+        f'install --index-url {index} --trusted-host {ip} -c constraints.txt "{PROJECT}[lab]"'
+    )
+    if house.source is not None:
+        first = (
+            f"Get the workshop's files: open {address}{SOURCE_PATH} in a browser\n"
+            f"     (or: curl -O {address}{SOURCE_PATH}), unzip it and open a terminal in its\n"
+            "     cnn-workshop folder."
+        )
+    else:
+        first = "Open a terminal in the workshop's folder (from a USB stick: there is no zip here)."
+    second = (
+        "Where make is installed (macOS, Linux), one line does it all, and make lab works after:\n"
+        f"       make lab PIP_INDEX_URL={index} PIP_TRUSTED_HOST={ip}\n"
+        "     Without make: an environment with one of the Pythons above (conda: activate yours)\n"
+        + _aligned(VENV_COMMANDS, "       ")
+        + "     then the line for their laptop:\n"
+        + _aligned(room_commands(pip_args, module="pip"), "       ")
+        + "     and JupyterLab starts with .venv/bin/jupyter lab --ServerApp.root_dir=notebooks\n"
+        + r"     (Windows: .venv\Scripts\jupyter lab ...; conda: jupyter lab ...)."
+    )
+    return f"  1. {first}\n  2. {second}\n"
+
+
+def _checked_archive() -> tuple[Path | None, str]:
+    """The verified archive (hashed again now), or ``None`` and why not."""
     print("Checking the cached CIFAR-10 archive (SHA-256)…")
     archive = cached_archive(rehash=True, progress=True)
-    if archive is None:
-        where = archive_path()
-        state = "is damaged (wrong SHA-256)" if where.exists() else "is not there"
+    if archive is not None:
+        return archive, ""
+    where = archive_path()
+    state = "is damaged (wrong SHA-256)" if where.exists() else "is not there"
+    return None, f"the CIFAR-10 archive at {where} {state}"
+
+
+def _opened_wheelhouse(folder: Path) -> tuple[Wheelhouse | None, str]:
+    """The wheelhouse in ``folder``, or ``None`` and why it cannot be served."""
+    make = "make wheelhouse (the day before, with internet) fills it"
+    if not folder.is_dir():
+        return None, f"there is no wheelhouse at {folder}: {make}"
+    print(f"Reading the wheelhouse {folder}…")
+    house = Wheelhouse.open(folder)
+    if not house.files:
+        return None, f"the wheelhouse {folder} is empty: {make}"
+    return house, ""
+
+
+def _describe(house: Wheelhouse) -> str:
+    wheels = sum(len(files) for files in house.projects.values())
+    text = f"the workshop's wheelhouse {house.folder}: {wheels} wheels"
+    text += f" ({sum(f.size for f in house.files if f is not house.source) / 1e6:,.0f} MB)"
+    if house.targets:
+        text += "".join(f"\n     for {line}" for line in house.describe_targets())
+    if house.source is not None:
+        text += f"\n     and the workshop's files ({SOURCE_ZIP}, {house.source.size / 1e6:.1f} MB)"
+    if house.hashed:
+        text += f"\n     ({house.hashed} file(s) hashed now: not, or no longer, in {MANIFEST})"
+    return text
+
+
+def _warnings(house: Wheelhouse) -> list[str]:
+    said = []
+    if house.projects and not house.has_project():
+        said.append(
+            f"the wheelhouse has no {PROJECT} wheel, so installing {PROJECT}[lab] from it fails: "
+            "run make wheelhouse again"
+        )
+    if house.skipped:
+        shown = ", ".join(f"{ascii(name)} ({why})" for name, why in house.skipped[:5])
+        more = f" and {len(house.skipped) - 5} more" if len(house.skipped) > 5 else ""
+        said.append(f"not served from the wheelhouse: {shown}{more}")
+    return said
+
+
+def serve_command(host: str = "0.0.0.0", port: int = 8765, wheelhouse: Path | None = None) -> int:
+    """``serve-data``: returns the process exit code.
+
+    Shares the verified archive and, when ``wheelhouse`` is given, that folder as a package
+    index; either one is enough to start, and what is left out is said at start-up.
+    """
+    archive, no_archive = _checked_archive()
+    house, no_wheelhouse = (None, "")
+    if wheelhouse is not None:
+        house, no_wheelhouse = _opened_wheelhouse(Path(wheelhouse))
+    if archive is None and house is None:
         print(
-            f"\n❌ Nothing to share: the CIFAR-10 archive at {where} {state}.\n"
+            f"\n❌ Nothing to share: {no_archive}.\n"
             "Get a verified copy first, then run serve-data again:\n"
             f"  {workshop_command('fetch')}                      (from the internet)\n"
             f"  {workshop_command('fetch --from PATH_OR_URL')}   (USB stick, or another serve-data)"
+            + (f"\nand {no_wheelhouse}." if no_wheelhouse else "")
         )
         return 1
     try:
-        server = build_server(archive, host, port)
+        server = build_server(archive, host, port, wheelhouse=house)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             why = f"port {port} is already in use (is serve-data already running?)"
@@ -222,17 +428,32 @@ def serve_command(host: str = "0.0.0.0", port: int = 8765) -> int:
         print(f"\n❌ Cannot start sharing: {why}.\nTry: {hint}")
         return 1
     real_port = server.server_address[1]
-    url = share_url(host, real_port)
-    width = max(len(command) for command, _ in room_commands(f"fetch --from {url}"))
-    lines = "".join(
-        f"    {command:<{width}}   ({where})\n"
-        for command, where in room_commands(f"fetch --from {url}")
-    )
+    address = room_address(host, real_port)
+    shared = []
+    if archive is not None:
+        shared.append(f"CIFAR-10: {archive} ({archive.stat().st_size:,} bytes, SHA-256 verified)")
+    if house is not None:
+        shared.append(_describe(house))
+    print(f"\n✅ Sharing on port {real_port} ({address}):")
+    print("".join(f"   - {line}\n" for line in shared), end="")
+    notes = [no_archive, no_wheelhouse] + (_warnings(house) if house is not None else [])
+    print("".join(f"   ⚠️  Not shared: {note}.\n" for note in notes[:2] if note), end="")
+    print("".join(f"   ⚠️  {note}.\n" for note in notes[2:]), end="")
+    print("\nLearners on the same network type the line for their laptop.")
+    if archive is not None:
+        url = share_url(host, real_port)
+        commands = room_commands(f"fetch --from {url}")
+        width = max(len(command) for command, _ in commands)
+        print("\nTo get CIFAR-10:\n")
+        print("".join(f"    {command:<{width}}   ({where})\n" for command, where in commands))
+    if house is not None and house.projects:
+        print(
+            "\nTo install the workshop without internet (a laptop that has not run make lab):\n"
+            + install_lines(address, house)
+        )
+    elif house is not None:
+        print(f"\nThe workshop's files: {address}{SOURCE_PATH}\n")
     print(
-        f"\n✅ Sharing {archive}\n"
-        f"   ({archive.stat().st_size:,} bytes, SHA-256 verified) on port {real_port}.\n\n"
-        "Learners on the same network type the line for their laptop:\n\n"
-        f"{lines}\n"
         "If it cannot connect: allow Python through this computer's firewall on private networks,"
         "\nand check everyone is on the same Wi-Fi (guest networks often isolate laptops).\n"
         "Keep this window open; press Ctrl+C to stop sharing."
@@ -245,10 +466,14 @@ def serve_command(host: str = "0.0.0.0", port: int = 8765) -> int:
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        print(
-            f"\nStopped sharing; sent the archive {server.RequestHandlerClass.counter['sent']} "
-            "times."
-        )
+        counter = server.RequestHandlerClass.counter
+        said = f"\nStopped sharing; sent the archive {counter['sent']} times"
+        if house is not None:
+            said += (
+                f", and {counter['files']} files of the wheelhouse ({counter['bytes'] / 1e6:,.0f}"
+                f" MB) to {len(counter['laptops'])} laptop(s)"
+            )
+        print(said + ".")
     finally:
         server.server_close()
     return 0
