@@ -3,8 +3,9 @@
 A venue with no copy of CIFAR-10 runs ``WORKSHOP_DATA=synthetic`` with the lesson budget: all
 50,000 training images, 20 epochs or 3 minutes. The drawn shapes are easy, so the network may
 make no mistakes at all, and every cell that selects a subset (the mistakes, a class) must still
-run to the end. The rest of the suite shrinks the budget and never sees that case. Run by
-``make test-slow``; about 6 minutes on a 2-core CPU.
+run to the end. The rest of the suite shrinks the budget and never sees that case. The same run
+measures the kernel's peak memory: the stand-in's arrays have the real shapes, so a learner's
+laptop needs what this kernel needed. Run by ``make test-slow``; about 6 minutes on a 2-core CPU.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 
 from tests.notebook_runs import errors, printed, run_copy
 from tools.execute_notebooks import BUDGET_VARIABLES, TRAINING_TIMEOUT_S
+from tools.kernel_memory import LIMIT_BYTES, peak_bytes, with_peak_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 LEARNER05 = ROOT / "notebooks" / "learner" / "05_cifar10.ipynb"
@@ -31,7 +33,7 @@ def test_05_runs_to_the_end_on_the_stand_in_at_the_lesson_budget(tmp_path, monke
     monkeypatch.delenv("MPLBACKEND", raising=False)
     copy = tmp_path / LEARNER05.name
     shutil.copy(LEARNER05, copy)
-    nb = nbformat.read(copy, as_version=4)
+    nb = with_peak_cell(nbformat.read(copy, as_version=4))
     run_copy(nb, tmp_path, f"notebooks/learner/{LEARNER05.name}", TRAINING_TIMEOUT_S)
     found = errors(nb)
     assert not found, f"cells that stop Run All at the lesson budget: {found}"
@@ -39,3 +41,5 @@ def test_05_runs_to_the_end_on_the_stand_in_at_the_lesson_budget(tmp_path, monke
     assert "50,000 training photos" in text  # the lesson's budget, not the tests'
     explorer = [c for c in nb.cells if "NetworkExplorer(" in c.source and c.cell_type == "code"]
     assert explorer and all(c.outputs for c in explorer), "the network explorer never ran"
+    peak = peak_bytes(nb)
+    assert peak <= LIMIT_BYTES, f"05's kernel held {peak / 1e9:.2f} GB at its peak (limit 1.5 GB)"

@@ -19,7 +19,7 @@ import pytest  # noqa: E402
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
 
-from workshop import training  # noqa: E402
+from workshop import data, training  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # augmented_batches
@@ -529,3 +529,60 @@ def test_a_saved_model_loads_in_a_fresh_session(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().endswith("0.2")
+
+
+# unchanged photos: training without augmentation, and validation / test batches
+
+
+def test_without_shift_or_mirror_every_photo_comes_out_exactly_as_it_went_in():
+    x, y = _random_images(n=48, size=8)
+    images, labels, sizes = _epoch(
+        training.augmented_batches(x, y, batch_size=16, seed=3, shift=0, mirror=False)
+    )
+    assert sizes == [16, 16, 16]
+    assert sorted(labels.tolist()) == list(range(48)), "each photo once per epoch"
+    for image, label in zip(images, labels):
+        np.testing.assert_array_equal(image, data.to_float(x[label]))
+
+
+def test_mirror_must_be_a_bool():
+    x, y = _random_images(n=8, size=8)
+    with pytest.raises(TypeError, match="mirror"):
+        training.augmented_batches(x, y, mirror="no")
+
+
+def test_scaled_batches_keep_the_order_and_scale_like_to_float():
+    x, y = _random_images(n=50, size=8)
+    images, labels, sizes = _epoch(training.scaled_batches(x, y, batch_size=16))
+    assert sizes == [16, 16, 16, 2]
+    np.testing.assert_array_equal(labels, y)
+    np.testing.assert_array_equal(images, data.to_float(x))
+    again, _, _ = _epoch(training.scaled_batches(x, y, batch_size=16))
+    np.testing.assert_array_equal(again, images)  # the same every time: nothing is random
+
+
+def test_scaled_batches_refuse_floats_a_bad_batch_size_and_mismatched_labels():
+    x, y = _random_images(n=8, size=8)
+    with pytest.raises(TypeError, match="uint8"):
+        training.scaled_batches(data.to_float(x), y)
+    with pytest.raises(ValueError, match="batch_size"):
+        training.scaled_batches(x, y, batch_size=0)
+    with pytest.raises(ValueError, match="one label per image"):
+        training.scaled_batches(x, y[:5])
+
+
+def test_keras_scores_scaled_batches_as_it_scores_the_float_arrays():
+    x, y = _random_images(n=40, size=8)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input(shape=(8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(3)]
+    )
+    model.compile(loss=training.sparse_crossentropy(from_logits=True), metrics=["accuracy"])
+    labels = (y % 3).astype(np.int64)
+    batches = training.scaled_batches(x, labels, batch_size=16)
+    assert model.evaluate(batches, verbose=0) == pytest.approx(
+        model.evaluate(data.to_float(x), labels, verbose=0), rel=1e-5
+    )
+    np.testing.assert_allclose(
+        model.predict(batches, verbose=0), model.predict(data.to_float(x), verbose=0), atol=1e-5
+    )
