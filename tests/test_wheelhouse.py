@@ -666,6 +666,16 @@ def test_make_lab_installs_only_the_lab_extra(tmp_path):
         assert '-e ".[dev]"' in _make_dry_run(target, tmp_path), target
 
 
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_lab_after_make_test_installs_nothing_more(tmp_path):
+    """A .venv installed with dev (make test) has all of lab: make lab only stamps it, so it
+    needs no second install (nor the internet) afterwards."""
+    (tmp_path / "fresh").mkdir()
+    (tmp_path / "fresh" / ".installed-dev").touch()  # newer than pyproject.toml & co.
+    run = _make_dry_run("lab", tmp_path)
+    assert "pip install" not in run and f"touch {tmp_path / 'fresh' / '.installed-lab'}" in run
+
+
 def test_the_dev_extra_holds_everything_the_lab_extra_does():
     text = (ROOT / "pyproject.toml").read_text()
     extras = {
