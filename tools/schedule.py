@@ -30,6 +30,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools import live_table
 from tools.generated import refresh
 from tools.make_learner import OPTIONAL_TAG, SOLUTION_TAG, instructor_notebooks, is_notes
 
@@ -175,7 +176,13 @@ class Row:
 
 def schedule_rows(paths: list[Path]) -> list[Row]:
     """The session's rows, breaks included, from each notebook's stored minutes."""
-    rows = [Row("welcome; look for FAIL lines of `00_setup` (run the day before)", WELCOME_MINUTES)]
+    rows = [
+        Row(
+            "welcome; look for FAIL lines of `00_setup` (run the day before); start "
+            "`make serve-data` for laptops without CIFAR-10",
+            WELCOME_MINUTES,
+        )
+    ]
     breaks = list(BREAKS)
     for path in paths:
         if path.name.startswith("00"):
@@ -249,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             nb.metadata["schedule"] = want.metadata()
             nbformat.write(nb, path)
             print(f"{path.relative_to(ROOT)}: core {want.core} min, optional {want.optional} min")
-    guide = GUIDE.read_text(encoding="utf-8")
+    guide = live_table.guide_with_table(GUIDE.read_text(encoding="utf-8"), paths)
     stale += refresh(GUIDE, guide_with_table(guide, paths), args.check, "python -m tools.schedule")
     print(f"session: {total_minutes(paths)} of {SESSION_MINUTES} minutes, breaks included")
     return 1 if args.check and stale else 0
