@@ -151,3 +151,26 @@ def test_notebook_says_to_a_quarter_and_four_times_fewer_weights():
     text = _markdown(NB03)
     assert "**to** a quarter" in text
     assert "about 4 times fewer weights" in text
+
+
+def _shift_cell_outcome() -> tuple[tuple[int, int], tuple[int, int]]:
+    """(stayed, responses) for 03's feature map and its 2x2 max pooling, shifted one pixel."""
+    nb = nbformat.read(NB03, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "np.roll(picture" in c.source)
+    env = {"np": np, "ops": ops, "relu_by_hand": lambda x: np.maximum(np.asarray(x, float), 0)}
+    exec(cell.source.split("print(")[0], env)  # the set-up lines, before anything is printed
+    responses = env["relu_by_hand"](env["maps"])
+    moved = env["relu_by_hand"](env["moved_maps"])
+    pooled, moved_pooled = ops.max_pool2d(responses, 2), ops.max_pool2d(moved, 2)
+    in_map = (int(((responses == moved) & (responses > 0)).sum()), int((responses > 0).sum()))
+    pooled_kept = (pooled == moved_pooled) & (pooled > 0)
+    return in_map, (int(pooled_kept.sum()), int((pooled > 0).sum()))
+
+
+def test_shift_heading_says_what_its_cell_shows():
+    # "every response moves, most pooled ones stay": no response of the map keeps its place,
+    # more than half of the pooled ones do.
+    (map_stayed, map_total), (pool_stayed, pool_total) = _shift_cell_outcome()
+    assert map_total > 0 and map_stayed == 0
+    assert 2 * pool_stayed > pool_total
+    assert "every response moves, most pooled ones stay" in _markdown(NB03)
