@@ -187,3 +187,12 @@ def test_the_speed_check_follows_the_tensorflow_switch(monkeypatch):
     with_tf = [r.name for r in doctor.collect_checks(include_tensorflow=True)]
     assert called == ["TensorFlow", "speed"]
     assert with_tf.index("speed") == with_tf.index("TensorFlow") + 1
+
+
+def test_the_readme_shows_the_slow_laptop_line_the_check_prints():
+    from pathlib import Path
+
+    from workshop.doctor import speed_result
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert speed_result(500).line() in readme.splitlines()

@@ -257,9 +257,50 @@ def test_the_ready_made_model_steps_in_whenever_the_learner_has_none(state):
         assert check.live_model.passed(namespace["model"])
 
 
-def test_converting_every_training_photo_would_fill_the_stated_memory():
-    text = _markdown(NB05)
-    assert "all 50,000 of them as `float32` would fill about 614 MB" in text
-    assert round(50_000 * 32 * 32 * 3 * np.dtype("float32").itemsize / 1e6) == 614
-    code = "\n".join(c.source for c in nbformat.read(NB05, as_version=4).cells)
-    assert "data.to_float(x_train)" not in code  # only what is used is converted
+def test_the_stated_float32_sizes_are_the_photos_sizes_and_none_is_made_whole():
+    text = " ".join(_markdown(NB05).split())
+    assert "all 60,000 as `float32` would fill about 737 MB" in text
+    assert "the 10,000 test photos alone 123 MB" in text
+    assert round(60_000 * 32 * 32 * 3 * np.dtype("float32").itemsize / 1e6) == 737
+    assert round(10_000 * 32 * 32 * 3 * np.dtype("float32").itemsize / 1e6) == 123
+    code = "\n".join(
+        c.source for c in nbformat.read(NB05, as_version=4).cells if c.cell_type == "code"
+    )
+    # Whole sets reach Keras as batches (training.augmented_batches, training.scaled_batches);
+    # only a photo or a slice of them becomes a float32 array.
+    converted = re.findall(r"data\.to_float\((\w+)(\[[^\]]*\])?", code)
+    assert converted, "the notebook shows data.to_float"
+    for name, part in converted:
+        assert name not in {"x_train", "x_test", "x_learn"} or part, f"all of {name}"
+        assert part != "[-n_val:]", "validation photos go in as training.scaled_batches"
+
+
+def test_the_overfitting_step_shows_what_its_text_says():
+    nb = nbformat.read(NB05, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "photos {name" in c.source)
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    found = {
+        name: (int(train), int(val), int(gap))
+        for name, train, val, gap in re.findall(
+            r"photos (as they are|changed)\s*: training accuracy (\d+)%, validation (\d+)%, "
+            r"gap (-?\d+)%",
+            text,
+        )
+    }
+    assert set(found) == {"as they are", "changed"}, "run make notebooks: no stored figures"
+    (_, plain_val, plain_gap), (_, changed_val, changed_gap) = (
+        found["as they are"],
+        found["changed"],
+    )
+    words = " ".join(_markdown(NB05).split())
+    # "the training accuracy runs away from the validation accuracy": a wide gap, and a narrower
+    # one with changed photos
+    assert "runs away from the validation accuracy" in words and plain_gap >= 15
+    assert "the gap stays small" in words and changed_gap <= plain_gap / 2
+    assert "the validation accuracy ends at least as high" in words
+    assert changed_val >= plain_val
+    # "each run stops after 20 epochs or a minute": a third of 05's 3 minutes
+    assert "stops after 20 epochs or a minute" in words
+    assert "minutes=MINUTES / 3" in cell.source or any(
+        "minutes=MINUTES / 3" in c.source for c in nb.cells if "def train_on" in c.source
+    )
