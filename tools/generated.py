@@ -23,3 +23,13 @@ def refresh(path: Path, text: str, check: bool, command: str) -> bool:
         path.write_text(text, encoding="utf-8", newline="\n")
         print(f"wrote {shown}")
     return True
+
+
+def with_block(text: str, start: str, end: str, block: str, what: str) -> str:
+    """``text`` with the lines from ``start`` to ``end`` replaced by ``block`` (which holds both
+    markers); ``what`` names the block in the error when the markers are missing."""
+    if start not in text or end not in text:
+        raise ValueError(f"no {start} ... {end} block for {what}")
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    return before + block + after

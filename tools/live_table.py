@@ -15,6 +15,8 @@ from pathlib import Path
 
 import nbformat
 
+from tools.generated import with_block
+
 LIVE_TAG, SHOW_TAG, OPTIONAL_TAG = "live-code", "show", "optional"
 START, END = "<!-- live-code:start -->", "<!-- live-code:end -->"
 _NUMBERED = re.compile(r"^(\d+\.\s+|Optional exercises? [A-Z](?: (?:and|to) [A-Z])?(?::\s*|$))")
@@ -71,8 +73,4 @@ def table_text(paths: list[Path]) -> str:
 
 
 def guide_with_table(guide: str, paths: list[Path]) -> str:
-    if START not in guide or END not in guide:
-        raise ValueError(f"the guide has no {START} ... {END} block for the live-code table")
-    before, rest = guide.split(START, 1)
-    _, after = rest.split(END, 1)
-    return before + table_text(paths) + after
+    return with_block(guide, START, END, table_text(paths), "the live-code table")

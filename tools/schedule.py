@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 
 from tools import live_table
-from tools.generated import refresh
+from tools.generated import refresh, with_block
 from tools.make_learner import OPTIONAL_TAG, SOLUTION_TAG, instructor_notebooks, is_notes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -231,11 +231,7 @@ def table_text(paths: list[Path]) -> str:
 
 
 def guide_with_table(guide: str, paths: list[Path]) -> str:
-    if START not in guide or END not in guide:
-        raise ValueError(f"{GUIDE.name} has no {START} ... {END} block for the schedule")
-    before, rest = guide.split(START, 1)
-    _, after = rest.split(END, 1)
-    return before + table_text(paths) + after
+    return with_block(guide, START, END, table_text(paths), f"the schedule in {GUIDE.name}")
 
 
 def main(argv: list[str] | None = None) -> int:
