@@ -185,13 +185,17 @@ class FaultyServer:
     announces the full length, sends half, hangs up; pause: the same, but waits instead of hanging
     up until the server closes (a test kills the client meanwhile); stall: accepts and never
     answers; stall-body: headers and a few bytes, then silence; wrong: a different file with the
-    same name. ``requests``, ``ranges_asked`` and ``sent`` record each GET's path, its ``Range``
-    header and the body bytes sent.
+    same name. ``rate``: send bodies at about that many bytes per second (``None``: at once);
+    ``lengths`` False: bodies go out chunked, with no ``Content-Length`` (as a server streaming a
+    file it does not measure does). ``requests``, ``ranges_asked`` and ``sent`` record each GET's
+    path, its ``Range`` header and the body bytes sent.
     """
 
     payload: bytes
     mode: str = "ok"
     ranges: bool = True
+    rate: float | None = None
+    lengths: bool = True
     requests: list[str] = field(default_factory=list)
     ranges_asked: list[str | None] = field(default_factory=list)
     sent: list[int] = field(default_factory=list)
@@ -205,8 +209,23 @@ class FaultyServer:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
+            def _length(self, n: int) -> None:
+                if owner.lengths:
+                    self.send_header("Content-Length", str(n))
+                else:
+                    self.send_header("Transfer-Encoding", "chunked")
+
             def _send(self, body: bytes) -> None:
-                self.wfile.write(body)
+                step = 16 * 1024 if owner.rate else max(len(body), 1)
+                for i in range(0, len(body), step):
+                    piece = body[i : i + step]
+                    if owner.rate:  # read each time: a test may lift the limit half-way
+                        owner._release.wait(len(piece) / owner.rate)
+                    if not owner.lengths:
+                        piece = b"%x\r\n%s\r\n" % (len(piece), piece)
+                    self.wfile.write(piece)
+                if not owner.lengths:
+                    self.wfile.write(b"0\r\n\r\n")
                 owner.sent.append(len(body))
 
             def do_GET(self) -> None:  # noqa: N802
@@ -236,13 +255,13 @@ class FaultyServer:
                         return
                     self.send_response(206)
                     self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-                    self.send_header("Content-Length", str(len(body) - start))
+                    self._length(len(body) - start)
                     self.end_headers()
                     self._send(body[start:])
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "application/gzip")
-                self.send_header("Content-Length", str(len(body)))
+                self._length(len(body))
                 self.end_headers()
                 if mode in ("drop", "pause"):
                     self._send(body[: len(body) // 2])

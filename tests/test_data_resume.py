@@ -4,8 +4,9 @@ Against the loopback fault server: a fetch that loses the connection half-way ke
 arrived under a partial name; the next fetch from the same address asks only for the rest with
 ``Range`` and the SHA-256 of the whole file still decides. A server that ignores ``Range``, a
 partial file from another address or of another size, and damaged partial bytes all end in a
-clean start. A fetch killed outright (``SIGKILL``) is resumed by the next one, and the
-environment check reports what is left until then.
+clean start. A fetch killed outright (``SIGKILL``), also in the middle of a slow download from a
+server that sends no ``Content-Length``, is resumed by the next one, and the environment check
+reports what is left until then.
 """
 
 from __future__ import annotations
@@ -157,40 +158,42 @@ def test_corrupted_partial_bytes_fail_the_hash_and_the_next_attempt_is_clean(env
     assert_verified_and_tidy(env)
 
 
-def _fetch_in_a_subprocess(env, url: str) -> subprocess.Popen:
+def _kill_fetch_once(env, url: str, landed: int, seconds: float) -> int:
+    """``python -m workshop fetch --from url``, killed with SIGKILL once ``landed`` bytes are on
+    disk; returns how many bytes the partial file kept."""
     environ = dict(
         os.environ,
         KERAS_HOME=str(env.home),
         WORKSHOP_CIFAR10_SHA256=env.small.sha256,
         WORKSHOP_FETCH_TIMEOUT="30",
     )
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "workshop", "fetch", "--from", url],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=environ,
         cwd=ROOT,
     )
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_sigkill_mid_transfer_then_fetch_resumes_and_leaves_nothing_stale(env, server, capsys):
-    server.mode = "pause"  # half the file, then the server waits: the client is mid-transfer
-    proc = _fetch_in_a_subprocess(env, server.url)
     try:
-        deadline = time.monotonic() + 60
-        half = env.size // 2
-        # The client holds back at most one 64 KiB chunk it has not written yet.
-        while not (env.partial.exists() and env.partial.stat().st_size >= half - (1 << 16)):
+        deadline = time.monotonic() + seconds
+        while not (env.partial.exists() and env.partial.stat().st_size >= landed):
             assert proc.poll() is None, "the fetch ended before it was killed"
-            assert time.monotonic() < deadline, "the download never reached half-way"
+            assert time.monotonic() < deadline, f"{landed:,} bytes never landed"
             time.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=30) == -signal.SIGKILL
     finally:
         if proc.poll() is None:
             proc.kill()
-    have = env.partial.stat().st_size
+            proc.wait()
+    return env.partial.stat().st_size
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_sigkill_mid_transfer_then_fetch_resumes_and_leaves_nothing_stale(env, server, capsys):
+    server.mode = "pause"  # half the file, then the server waits: the client is mid-transfer
+    # The client holds back at most one 64 KiB chunk it has not written yet.
+    have = _kill_fetch_once(env, server.url, env.size // 2 - (1 << 16), seconds=60)
     # What earlier versions left after a hard kill: our temporary file, pooch's.
     (env.datasets / ".cifar10-k3x9q2.part").write_bytes(b"\0" * 1000)
     (env.datasets / "tmpa1b2c3d4").write_bytes(b"\0" * 1000)
@@ -211,6 +214,41 @@ def test_sigkill_mid_transfer_then_fetch_resumes_and_leaves_nothing_stale(env, s
     assert server.sent[-1] == env.size - have
     assert_verified_and_tidy(env)
     assert doctor.check_cifar10().status == "OK"
+
+
+@pytest.fixture(scope="module")
+def slow_archive(tmp_path_factory):
+    # About 5.5 MB: at 1 MB/s a fetch is still receiving it seconds after it started.
+    return build_archive(tmp_path_factory.mktemp("slow") / "cifar-10-python.tar.gz", per_batch=300)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+@pytest.mark.parametrize("lengths", [True, False], ids=["content-length", "chunked"])
+def test_sigkill_during_a_slow_download_resumes_from_what_landed(
+    tmp_path, monkeypatch, slow_archive, lengths, capsys
+):
+    monkeypatch.setenv("WORKSHOP_DATA", "cifar10")
+    datasets = stand_in_for_official(monkeypatch, tmp_path / "keras", slow_archive)
+    env = SimpleNamespace(
+        small=slow_archive,
+        home=tmp_path / "keras",
+        datasets=datasets,
+        final=datasets / ARCHIVE_NAME,
+        partial=datasets / PARTIAL,
+        size=len(slow_archive.data),
+    )
+    server = FaultyServer(slow_archive.data, rate=1_000_000, lengths=lengths)
+    try:
+        have = _kill_fetch_once(env, server.url, 1 << 20, seconds=20)
+        assert 0 < have < env.size
+        server.rate = None  # the link recovered: the rest comes at once
+        assert fetch_command(server.url) == 0
+        assert "Resuming at" in capsys.readouterr().out
+    finally:
+        server.close()
+    assert server.ranges_asked == [None, f"bytes={have}-"]
+    assert server.sent[-1] == env.size - have
+    assert_verified_and_tidy(env)
 
 
 def test_leftovers_beside_a_cached_archive_are_reported_then_removed(env, server, capsys):

@@ -26,9 +26,10 @@ for a network fault: the caller classifies write errors by errno, and says what 
 
 Resuming: ``open_download(url, start=N, size=S)`` asks for the bytes from ``N`` on with a
 ``Range`` header. Only a ``206 Partial Content`` whose ``Content-Range`` starts at ``N`` and names
-the whole size ``S`` continues the file; a ``200`` (a server that ignores ``Range``) is taken as
-the whole file from byte 0, and any other answer (``416``, another start or size) is closed and
-the whole file asked for again. :attr:`Download.offset` says which happened.
+the whole size ``S`` (any size when ``S`` is ``None``) continues the file; a ``200`` (a server
+that ignores ``Range``) is taken as the whole file from byte 0, and any other answer (``416``,
+another start or size) is closed and the whole file asked for again. :attr:`Download.offset`
+says which happened.
 """
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ def _begin(target: Path, source: str, size: int | None, offset: int) -> None:
     if offset:
         return
     discard(target)
-    if _is_url(source) and size is not None:
+    if _is_url(source):
         record(partial_path(target), source, size)
 
 
@@ -154,7 +154,7 @@ def _store(
     """
     folder = target.parent
     part = partial_path(target)
-    resumable = _is_url(source) and size is not None
+    resumable = _is_url(source)
     digest = hashlib.sha256()
     try:
         _begin(target, source, size, offset)
@@ -169,6 +169,9 @@ def _store(
             for chunk in chunks:
                 digest.update(chunk)
                 out.write(chunk)
+                # Small chunks (a chunked body) would wait in Python's buffer, and a killed
+                # process never writes it: every byte that arrived is on disk to continue from.
+                out.flush()
                 bar.update(len(chunk))
                 if keep is not None:
                     keep += chunk

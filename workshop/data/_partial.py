@@ -2,8 +2,11 @@
 
 Venue Wi-Fi drops connections; a learner who loses it at 90% should not start again from zero.
 So a fetch writes into ``<archive>.partial`` (never the archive's own name) and records beside it,
-in ``<archive>.partial.json``, where the bytes come from and how long the whole file is. The next
-fetch from the same URL, announcing the same size, asks for the rest; anything else starts over.
+in ``<archive>.partial.json``, where the bytes come from and how long the whole file is (when the
+server said). Both are on disk from the first byte on, since a killed process writes nothing
+on its way out. The next fetch from the same URL asks for the rest, and takes it only if the
+server's ``Content-Range`` names the recorded size (or any size, when none was recorded); anything
+else starts over.
 The bytes in a partial file are never believed: the SHA-256 of the whole file decides, exactly as
 for a download in one go, before anything is kept or opened.
 
@@ -56,7 +59,8 @@ class Partial:
         """The offset to ask ``url`` for, or 0 when these bytes cannot continue from there."""
         if self.source != url or not url.lower().startswith(("http://", "https://")):
             return 0
-        if self.size is None or not 0 < self.have < self.size:
+        # A server that sent no length (chunked) still says the whole size when it resumes.
+        if self.have <= 0 or (self.size is not None and self.have >= self.size):
             return 0
         return self.have
 
