@@ -70,14 +70,6 @@ def test_outputs_are_finite_logits_for_a_batch():
     assert not np.allclose(out.sum(axis=1), 1.0)  # not probabilities
 
 
-def test_compile_model_uses_sparse_crossentropy_on_logits():
-    model = models.compile_model(models.live_cnn(), learning_rate=0.01)
-    assert model.compiled
-    assert isinstance(model.loss, keras.losses.SparseCategoricalCrossentropy)
-    assert model.loss.get_config()["from_logits"] is True
-    assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(0.01)
-
-
 def test_going_further_differs_only_while_training():
     # Batch norm and dropout behave differently in training; augmentation lives in the batches.
     keras.utils.set_random_seed(0)
@@ -112,8 +104,6 @@ def test_learner_errors_name_the_argument():
         models.dense_baseline(num_classes=1)
     with pytest.raises(ValueError, match="dropout"):
         models.going_further_cnn(dropout=1.5)
-    with pytest.raises(TypeError, match="model"):
-        models.compile_model("not a model")
 
 
 def test_other_input_shapes_and_class_counts_work():

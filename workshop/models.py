@@ -1,9 +1,9 @@
 """The Keras models the CIFAR-10 notebook builds, compares and benchmarks.
 
 Every builder returns an **uncompiled** ``keras.Model`` whose last layer outputs
-*logits* (no softmax): compile it yourself, or with :func:`compile_model`, using
-``SparseCategoricalCrossentropy(from_logits=True)``. Keeping compile separate lets the
-notebook show that step in visible code and lets tests pick their own optimiser.
+*logits* (no softmax): compile it with a loss that takes logits, as notebook 05's compile cell
+does (``training.sparse_crossentropy(from_logits=True, ...)``). Keeping compile out of here lets
+the notebook show that step in visible code, and ``tests/test_training.py`` runs that cell itself.
 
 All models take ``keras.Input(shape=(32, 32, 3))`` images scaled to [0, 1]
 (``workshop.data.to_float``) and output 10 logits, one per CIFAR-10 class.
@@ -32,7 +32,6 @@ __all__ = [
     "INPUT_SHAPE",
     "NUM_CLASSES",
     "classic_tutorial_cnn",
-    "compile_model",
     "dense_baseline",
     "going_further_cnn",
     "live_cnn",
@@ -186,21 +185,3 @@ def going_further_cnn(
         name="going_further_cnn",
     )
 
-
-def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
-    """Compile with Adam, ``SparseCategoricalCrossentropy(from_logits=True)`` and accuracy.
-
-    Returns the same model, so ``compile_model(live_cnn())`` reads naturally.
-    """
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    if learning_rate <= 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate}")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
-    return model
