@@ -6,6 +6,7 @@ import pytest
 from workshop.layers import (
     SMALL_CNN_TABLE,
     LayerInfo,
+    activation_name,
     format_shape,
     intermediate_outputs,
     layer_table,
@@ -119,3 +120,30 @@ def test_fixed_tables_are_layer_rows():
     assert all(isinstance(row, LayerInfo) for row in SMALL_CNN_TABLE)
     flatten = next(row for row in SMALL_CNN_TABLE if row.kind == "Flatten")
     assert flatten.output_shape == (int(np.prod(SMALL_CNN_TABLE[5].output_shape)),)
+
+
+def _activation_layers():
+    keras = pytest.importorskip("keras")
+    L = keras.layers
+    return {
+        "Dense relu": (L.Dense(4, activation="relu"), "relu"),
+        "Conv2D relu": (L.Conv2D(4, 3, activation="relu"), "relu"),
+        "Dense softmax": (L.Dense(4, activation="softmax"), "softmax"),
+        "Dense, no activation": (L.Dense(4), "linear"),
+        "Conv2D, no activation": (L.Conv2D(4, 3), "linear"),
+        "Activation relu": (L.Activation("relu"), "relu"),
+        "Activation softmax": (L.Activation("softmax"), "softmax"),
+        "Activation linear": (L.Activation("linear"), "linear"),
+        "ReLU layer": (L.ReLU(), "relu"),
+        "Softmax layer": (L.Softmax(), "softmax"),
+        "MaxPooling2D": (L.MaxPooling2D(2), "linear"),
+        "Flatten": (L.Flatten(), "linear"),
+    }
+
+
+def test_activation_name_reads_fused_and_separate_activations_alike():
+    # One rule for the checker (no ReLU, softmax last) and the network explorer (its stages,
+    # and whether the model's output is already probabilities).
+    for what, (layer, want) in _activation_layers().items():
+        assert activation_name(layer) == want, what
+    assert activation_name(object()) == "linear"  # not a layer at all: applies nothing

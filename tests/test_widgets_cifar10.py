@@ -132,6 +132,29 @@ def test_functional_model_with_separate_relu_and_softmax_output():
     assert explorer.activations["relu: ReLU"].min() >= 0
 
 
+@pytest.mark.parametrize("last", ["Softmax", "Activation"])
+def test_a_separate_softmax_layer_counts_as_probabilities_output(last):
+    # The model already outputs probabilities: the explorer must not apply softmax again.
+    keras.utils.set_random_seed(2)
+    softmax_layer = (
+        keras.layers.Softmax() if last == "Softmax" else keras.layers.Activation("softmax")
+    )
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(8, 8, 1)),
+            keras.layers.Conv2D(2, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(3),
+            softmax_layer,
+        ]
+    )
+    images = np.random.default_rng(1).random((2, 8, 8, 1))
+    explorer = NetworkExplorer(model, images, class_names=["a", "b", "c"])
+    assert explorer.outputs_softmax
+    want = keras.ops.convert_to_numpy(model(images[:1].astype("float32")))[0]
+    np.testing.assert_allclose(explorer.probabilities, want, rtol=1e-4, atol=1e-6)
+
+
 def test_errors_say_what_to_fix(model, data):
     images, _ = data
     with pytest.raises(TypeError, match="keras.Model"):

@@ -1,4 +1,5 @@
-"""A model read layer by layer: the one layer table, shapes and counts as text, multiply-adds.
+"""A model read layer by layer: the one layer table, activations, shapes and counts as text,
+multiply-adds.
 
 Checkers, the shape tracker, the diagrams, the benchmarks and the tests all describe a model
 the same way: one :class:`LayerInfo` row per layer. The fixed tables below are the models the
@@ -20,9 +21,11 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "ACTIVATION_LAYERS",
     "LIVE_CNN_TABLE",
     "LayerInfo",
     "SMALL_CNN_TABLE",
+    "activation_name",
     "format_shape",
     "intermediate_outputs",
     "layer_table",
@@ -77,6 +80,27 @@ LIVE_CNN_TABLE: tuple[LayerInfo, ...] = (
     LayerInfo("dense", "Dense", (64,), (4 * 4 * 64 + 1) * 64),
     LayerInfo("dense_1", "Dense", (10,), (64 + 1) * 10),
 )
+
+
+# Layers that only apply an activation. They hold no ``activation`` attribute, so they are named
+# by their class; a learner may write Conv2D(...) then ReLU() instead of activation="relu".
+ACTIVATION_LAYERS: dict[str, str] = {"ReLU": "relu", "Softmax": "softmax"}
+
+
+def activation_name(layer: Any) -> str:
+    """The activation ``layer`` applies to its output: "relu", "softmax"... or "linear" for none.
+
+    Reads a fused activation (``Dense(10, activation="softmax")``), an ``Activation`` layer and
+    the ``ReLU`` and ``Softmax`` layers alike; a layer with no activation (``Dense(10)``,
+    pooling, ``Flatten``) is "linear".
+    """
+    kind = type(layer).__name__
+    if kind in ACTIVATION_LAYERS:
+        return ACTIVATION_LAYERS[kind]
+    function = getattr(layer, "activation", None)
+    if function is None:
+        return "linear"
+    return str(getattr(function, "__name__", function)).lower()
 
 
 def layer_table(model: Any) -> list[LayerInfo]:

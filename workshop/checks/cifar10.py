@@ -13,7 +13,13 @@ import numpy as np
 
 from workshop import ops
 from workshop.checks._core import Choice, Exercise, Mistake, compare
-from workshop.layers import LIVE_CNN_TABLE, format_shape, layer_table
+from workshop.layers import (
+    ACTIVATION_LAYERS,
+    LIVE_CNN_TABLE,
+    activation_name,
+    format_shape,
+    layer_table,
+)
 
 __all__ = [
     "conv1_params",
@@ -38,8 +44,6 @@ LIVE_CNN_ACTIVATIONS: dict[int, str] = {
     for i, row in enumerate(LIVE_CNN_TABLE)
     if row.kind in ("Conv2D", "Dense")
 }
-# Layers that only apply an activation; a learner may write Conv2D(...) then ReLU().
-_ACTIVATION_LAYERS = {"ReLU": "relu", "Softmax": "softmax"}
 
 
 def _describe(row: tuple[str, tuple[int, ...], int]) -> str:
@@ -71,27 +75,17 @@ def _layer_reason(
     )
 
 
-def _activation_name(layer: Any) -> str:
-    kind = type(layer).__name__
-    if kind in _ACTIVATION_LAYERS:
-        return _ACTIVATION_LAYERS[kind]
-    function = getattr(layer, "activation", None)
-    if function is None:
-        return "linear"
-    return str(getattr(function, "__name__", function)).lower()
-
-
 def _folded(model: Any) -> list[tuple[tuple[str, tuple[int, ...], int], str]]:
     """(signature, activation) per layer; a lone ReLU/Softmax/Activation layer folds into the
     layer before it, so Conv2D(...) + ReLU() reads like Conv2D(..., activation="relu")."""
     rows: list[tuple[tuple[str, tuple[int, ...], int], str]] = []
     for layer, info in zip(model.layers, layer_table(model)):
         kind = type(layer).__name__
-        if rows and (kind in _ACTIVATION_LAYERS or kind == "Activation"):
+        if rows and (kind in ACTIVATION_LAYERS or kind == "Activation"):
             signature, before = rows[-1]
-            rows[-1] = (signature, _activation_name(layer) if before == "linear" else before)
+            rows[-1] = (signature, activation_name(layer) if before == "linear" else before)
             continue
-        rows.append((info.signature, _activation_name(layer)))
+        rows.append((info.signature, activation_name(layer)))
     return rows
 
 

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from workshop.images import as_model_input
+from workshop.layers import activation_name
 from workshop.ops import softmax
 from workshop.plots import SIGNED_CMAP, signed_limit
 from workshop.widgets._view import Explorer, FigureView
@@ -38,11 +39,6 @@ _STAGE_NAMES = {
     "ReLU": "ReLU",
     "BatchNormalization": "batch norm",
 }
-
-
-def _activation_name(layer: Any) -> str:
-    act = getattr(layer, "activation", None)
-    return getattr(act, "__name__", "linear") if act is not None else "linear"
 
 
 def _skipped(layer: Any) -> bool:
@@ -68,14 +64,14 @@ def model_stages(model: Any) -> list[tuple[str, Any, str]]:
             continue
         kind = type(layer).__name__
         if kind.startswith("Conv"):
-            act = _activation_name(layer)
+            act = activation_name(layer)
             if act != "linear":
                 stages.append((f"{layer.name}: convolution (before {act})", layer, "pre"))
                 stages.append((f"{layer.name}: after {act}", layer, "out"))
             else:
                 stages.append((f"{layer.name}: convolution", layer, "out"))
         elif kind == "Activation":
-            stages.append((f"{layer.name}: {_activation_name(layer)}", layer, "out"))
+            stages.append((f"{layer.name}: {activation_name(layer)}", layer, "out"))
         else:
             stages.append((f"{layer.name}: {_STAGE_NAMES.get(kind, kind)}", layer, "out"))
     return stages
@@ -148,7 +144,7 @@ class NetworkExplorer(Explorer):
             self.photos["your photo"] = photo
         for name, p in self.photos.items():
             self.photos[name] = as_model_input(p, self.input_shape, f"photo {name!r}")
-        self.outputs_softmax = _activation_name(model.layers[-1]) == "softmax"
+        self.outputs_softmax = activation_name(model.layers[-1]) == "softmax"
 
         # One model that returns every stage at once, plus the inputs of fused convolutions.
         tensors = []
