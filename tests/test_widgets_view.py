@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import workshop.widgets as package
-from workshop.widgets._view import Explorer, FigureView
+from workshop.widgets._view import Explorer, FigureView, learner_change
 
 MODULES = sorted(
     f"{package.__name__}.{m.name}"
@@ -102,3 +102,34 @@ def test_explorer_modules_never_touch_pyplot():
         if cls.__name__ != "NetworkExplorer":
             cls()
     assert plt.get_fignums() == before
+
+
+class _Counter(Explorer):
+    """The smallest explorer that sets one of its own controls: a slider that counts changes."""
+
+    def __init__(self) -> None:
+        self.slider = ipywidgets.IntSlider(value=0, min=0, max=10)
+        self.widget = self.slider
+        self.seen: list[int] = []
+        self.slider.observe(self._on_slide, names="value")
+
+    @learner_change
+    def _on_slide(self, change: dict) -> None:
+        self.seen.append(change["new"])
+
+
+def test_learner_change_callbacks_ignore_what_the_explorer_sets_itself():
+    explorer = _Counter()
+    explorer.slider.value = 3  # the learner
+    with explorer.setting_controls():
+        explorer.slider.value = 4
+        with explorer.setting_controls():  # nested: the outer block still holds afterwards
+            explorer.slider.value = 5
+        explorer.slider.value = 6
+    explorer.slider.value = 7
+    assert explorer.seen == [3, 7]
+    with pytest.raises(RuntimeError), explorer.setting_controls():
+        raise RuntimeError("a failed redraw")
+    explorer.slider.value = 8  # an error inside the block leaves the callbacks working
+    assert explorer.seen == [3, 7, 8]
+    assert _Counter._on_slide.__name__ == "_on_slide"

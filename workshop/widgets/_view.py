@@ -11,18 +11,26 @@ the new picture, it is about twice as quick as ``display(fig)`` or a saved PNG i
 root widget, ``.widget``, and a notebook shows any explorer the same way: make the explorer the
 last expression of a cell (``StepThrough()``), or call ``display(explorer)``. Tests and the
 Colab driver drive ``explorer.widget``'s controls headless and read the explorer's plain state.
+
+When an explorer changes its own controls (a slider's range, a reset, a preset's label), it does
+so inside ``with self.setting_controls():``, and its callbacks marked :func:`learner_change` do
+nothing there: the one rule that keeps a callback from re-triggering itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["Explorer", "FigureView"]
+__all__ = ["Explorer", "FigureView", "learner_change"]
 
 
 class FigureView:
@@ -109,9 +117,37 @@ class Explorer:
     """
 
     widget: widgets.Widget
+    # Open setting_controls() blocks; a count, so a block inside another one ends nothing early.
+    _setting_controls: int = 0
+
+    @contextlib.contextmanager
+    def setting_controls(self) -> Iterator[None]:
+        """A block in which the explorer changes its own controls; callbacks marked
+        :func:`learner_change` ignore the changes made inside it."""
+        self._setting_controls += 1
+        try:
+            yield
+        finally:
+            self._setting_controls -= 1
 
     def _ipython_display_(self) -> None:
         # Not _repr_mimebundle_: ipywidgets 7 (Colab) widgets display only this way.
         from IPython.display import display
 
         display(self.widget)
+
+
+_Callback = TypeVar("_Callback", bound=Callable[..., Any])
+
+
+def learner_change(callback: _Callback) -> _Callback:
+    """Mark an explorer's control callback: it runs for the learner's changes only, never for
+    those the explorer makes inside :meth:`Explorer.setting_controls`."""
+
+    @functools.wraps(callback)
+    def guarded(self: Explorer, *args: Any, **kwargs: Any) -> Any:
+        if self._setting_controls:
+            return None
+        return callback(self, *args, **kwargs)
+
+    return guarded  # type: ignore[return-value]

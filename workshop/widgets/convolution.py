@@ -18,7 +18,7 @@ from workshop import kernels as kernel_library
 from workshop import ops
 from workshop.images import square_photo
 from workshop.plots import SIGNED_CMAP, MatrixPanel, signed_limit, value_range
-from workshop.widgets._view import Explorer, FigureView
+from workshop.widgets._view import Explorer, FigureView, learner_change
 
 __all__ = [
     "KernelPlayground",
@@ -59,7 +59,6 @@ class StepThrough(Explorer):
         self.padded = self.image
         self.full_map = np.zeros((0, 0))
         self.partial = np.zeros((0, 0))
-        self._building = True
         self.view = FigureView((12.5, 3.6), dpi=80)
 
         self.slider = widgets.IntSlider(
@@ -128,7 +127,6 @@ class StepThrough(Explorer):
         return tuple(ops.conv_leftover(n, k, self.stride, self.padding) for n, k in sizes)
 
     def _build(self) -> None:
-        self._building = True  # moving the slider back to 1 must not redraw half-built panels
         p = self.padding
         self.padded = np.pad(self.image, p)
         try:
@@ -142,10 +140,12 @@ class StepThrough(Explorer):
             self.steps = list(ops.conv2d_steps(self.image, self.kernel, self.stride, p))
         self.full_map = np.array([s.total for s in self.steps]).reshape(shape)
         n = max(len(self.steps), 1)
-        # Shrink the range before moving the value, so the slider never holds an invalid value.
-        self.play.value = self.slider.value = 1
-        self.play.max = self.slider.max = n
-        self.slider.disabled = self.play.disabled = not self.fits
+        # Moving the slider back to 1 must not redraw the panels before they are rebuilt below.
+        with self.setting_controls():
+            # Shrink the range before moving the value, so the slider never holds an invalid value.
+            self.play.value = self.slider.value = 1
+            self.play.max = self.slider.max = n
+            self.slider.disabled = self.play.disabled = not self.fits
         if self.fits:
             self.flag.value = (
                 f"output size: ⌊({self.image.shape[0]} + 2·{p} − {self.kernel.shape[0]}) / "
@@ -165,7 +165,6 @@ class StepThrough(Explorer):
                 f"{self.error}</span>"
             )
         self._draw_axes(shape)
-        self._building = False
         self._update()
 
     def _draw_axes(self, shape: tuple[int, int]) -> None:
@@ -203,10 +202,11 @@ class StepThrough(Explorer):
         self.view.keep_background(moving)
 
     # ------------------------------------------------------------ redraw
+    @learner_change
     def _on_step(self, change: dict) -> None:
-        if not self._building:
-            self._update()
+        self._update()
 
+    @learner_change
     def _on_geometry(self, change: dict) -> None:
         self._build()
 
@@ -315,7 +315,6 @@ class KernelPlayground(Explorer):
         self.photo = square_photo() if photo is None else np.asarray(photo, float)
         if self.photo.ndim != 2:
             raise ValueError(f"photo must be a 2-D grayscale array, got shape {self.photo.shape}")
-        self._holding = False
         self.preset = widgets.Dropdown(
             options=kernel_library.names() + ["custom"], value=kernel, description="preset"
         )
@@ -364,26 +363,22 @@ class KernelPlayground(Explorer):
         k = np.asarray(kernel, dtype=float)
         if k.shape != (3, 3):
             raise ValueError(f"kernel must be 3x3, got shape {k.shape}")
-        self._holding = True
-        try:
+        with self.setting_controls():  # nine box changes, one redraw below
             for box, v in zip(self.boxes, k.ravel()):
                 box.value = round(float(v), 4)
-        finally:
-            self._holding = False
         self.update()
 
+    @learner_change
     def _on_preset(self, change: dict) -> None:
         if change["new"] != "custom":
             self.set_kernel(kernel_library.get(change["new"]))
 
+    @learner_change
     def _on_box(self, change: dict) -> None:
-        if self._holding:
-            return
         name = self.preset.value
         if name != "custom" and not np.allclose(self.kernel, kernel_library.get(name), atol=1e-4):
-            self._holding = True  # switching the label must not reload the preset
-            self.preset.value = "custom"
-            self._holding = False
+            with self.setting_controls():  # switching the label must not reload the preset
+                self.preset.value = "custom"
         self.update()
 
     def update(self) -> None:

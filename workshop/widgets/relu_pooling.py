@@ -19,7 +19,7 @@ from matplotlib.patches import Rectangle
 from workshop import kernels as kernel_library
 from workshop import ops
 from workshop.plots import SIGNED_CMAP, colour_scale, show_matrix, signed_limit
-from workshop.widgets._view import Explorer, FigureView
+from workshop.widgets._view import Explorer, FigureView, learner_change
 
 __all__ = [
     "RELU_KERNELS",
@@ -174,7 +174,6 @@ class PoolingExplorer(Explorer):
         )
         self.message_box = widgets.HTML()
         self._build_figure()
-        self._busy = False
         for control in (self.size, self.stride, self.mode, self.cell):
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox(
@@ -187,9 +186,9 @@ class PoolingExplorer(Explorer):
         )
         self.update()
 
+    @learner_change
     def _on_change(self, _change: object = None) -> None:
-        if not self._busy:  # changing cell.max below fires another change; handle it once
-            self.update()
+        self.update()
 
     def _compute(self) -> None:
         k, s = int(self.size.value), int(self.stride.value)
@@ -223,8 +222,8 @@ class PoolingExplorer(Explorer):
 
     def update(self) -> None:
         """Recompute from the controls, keep the selected cell valid, redraw."""
-        self._busy = True
-        try:
+        # Lowering cell.max can move cell.value, which fires _on_change: this update covers it.
+        with self.setting_controls():
             self._compute()
             count = 0 if self.output is None else self.output.size
             self.cell.max = max(count - 1, 0)
@@ -233,8 +232,6 @@ class PoolingExplorer(Explorer):
                 k, s = int(self.size.value), int(self.stride.value)
                 r, c = divmod(int(self.cell.value), self.output.shape[1])
                 self.window = (r * s, c * s, k, k)
-        finally:
-            self._busy = False
         self.message_box.value = self.message
         self._draw()
 
