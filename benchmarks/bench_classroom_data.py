@@ -151,7 +151,7 @@ def _run_room(
             kept = 0
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:
-                    verdict = _fetch._download(url, target, None)
+                    verdict = _fetch._download(url, target)
                 except DataUnavailableError as exc:
                     if "dropped in the middle" not in str(exc):
                         return Laptop(False, time.monotonic() - began[0], attempt, kept, str(exc))

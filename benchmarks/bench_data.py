@@ -46,12 +46,11 @@ def _bench_parse(folder: Path) -> dict:
     from workshop.data import ARCHIVE_NAME, OFFICIAL_SHA256, parse_archive
 
     src = build_archive(folder / "full.tar.gz", per_batch=10_000, compressible=True)
-    raw = src.data
-    ours = median_seconds(lambda: parse_archive(raw, src.sha256), repeat=3, warmup=1)
+    ours = median_seconds(lambda: parse_archive(src.path, src.sha256), repeat=3, warmup=1)
 
     home = folder / "keras"
     (home / "datasets").mkdir(parents=True)
-    (home / "datasets" / ARCHIVE_NAME).write_bytes(raw)
+    (home / "datasets" / ARCHIVE_NAME).write_bytes(src.data)
     real_validate, real_home = file_utils.validate_file, config._KERAS_DIR
 
     def validate(fpath, file_hash, algorithm="auto", chunk_size=65535):

@@ -89,9 +89,9 @@ def test_a_classroom_of_downloads(serve_data, small, tmp_path, monkeypatch, caps
         if i >= N_FULL:
             dropper.at = size // 2
             with pytest.raises(DataUnavailableError, match="dropped in the middle"):
-                _fetch._download(serve_data.url, target, None)
+                _fetch._download(serve_data.url, target)
             kept = partial_path(target).stat().st_size
-        verdict = _fetch._download(serve_data.url, target, None)
+        verdict = _fetch._download(serve_data.url, target)
         return bool(verdict) and sha256_of(target) == small.sha256, kept
 
     began = time.monotonic()

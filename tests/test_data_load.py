@@ -57,7 +57,7 @@ def test_class_names_follow_the_label_order_keras_documents():
 
 
 def test_parse_matches_the_images_written(small):
-    (x_train, y_train), (x_test, y_test) = parse_archive(small.data, small.sha256)
+    (x_train, y_train), (x_test, y_test) = parse_archive(small.path, small.sha256)
     assert x_train.dtype == np.uint8 and x_train.shape == (200, 32, 32, 3)
     assert y_train.dtype == np.uint8 and y_train.shape == (200, 1)
     assert x_test.shape == (40, 32, 32, 3) and y_test.shape == (40, 1)
@@ -71,7 +71,7 @@ def test_parse_matches_the_images_written(small):
 
 def test_parse_refuses_unverified_bytes_before_unpickling(tmp_path):
     marker = tmp_path / "code-ran"
-    evil = build_malicious_archive(tmp_path / "evil.tar.gz", marker).read_bytes()
+    evil = build_malicious_archive(tmp_path / "evil.tar.gz", marker)
     with pytest.raises(DataUnavailableError, match="Refusing to unpack"):
         parse_archive(evil)  # official hash expected: refused before any pickle is read
     assert not marker.exists()
@@ -87,16 +87,17 @@ def test_a_verified_archive_without_the_batches_is_rejected(tmp_path):
         info.size = 5
         tar.addfile(info, io.BytesIO(b"hello"))
     raw = buf.getvalue()
+    (tmp_path / "readme.tar.gz").write_bytes(raw)
     with pytest.raises(DataUnavailableError, match="no cifar-10-batches-py/data_batch_1"):
-        parse_archive(raw, hashlib.sha256(raw).hexdigest())
+        parse_archive(tmp_path / "readme.tar.gz", hashlib.sha256(raw).hexdigest())
 
 
 def test_even_verified_bytes_may_only_hold_numpy(tmp_path):
     # Defence in depth: if a hash were ever wrong, the unpickler still refuses code.
     marker = tmp_path / "code-ran"
-    evil = build_malicious_archive(tmp_path / "evil.tar.gz", marker).read_bytes()
+    evil = build_malicious_archive(tmp_path / "evil.tar.gz", marker)
     with pytest.raises(pickle.UnpicklingError, match="refusing"):
-        parse_archive(evil, hashlib.sha256(evil).hexdigest())
+        parse_archive(evil, hashlib.sha256(evil.read_bytes()).hexdigest())
     assert not marker.exists()
 
 

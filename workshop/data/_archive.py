@@ -1,23 +1,23 @@
 """Parsing ``cifar-10-python.tar.gz``: pickled batches of rows -> Keras-style arrays.
 
-Nothing here is unpickled unless :func:`workshop.data._verify.verify` said the bytes are the
+Nothing here is unpickled unless :func:`workshop.data._verify.verify` said the file is the
 expected archive: a pickle from an unverified file could run code. Even then the unpickler may
 only rebuild numpy arrays and plain data (defence in depth).
 """
 
 from __future__ import annotations
 
-import io
 import pickle
 import tarfile
 import zlib
+from pathlib import Path
 from typing import IO
 
 import numpy as np
 
 from workshop.data._cache import expected_sha256
 from workshop.data._errors import DataUnavailableError
-from workshop.data._verify import verify
+from workshop.data._verify import sha256_of, verify
 
 # CIFAR-10's classes in label order (as in the archive's batches.meta).
 CLASS_NAMES = (
@@ -37,6 +37,10 @@ N_TEST = 10_000
 _BATCH_DIR = "cifar-10-batches-py"
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+class WrongArchive(DataUnavailableError):
+    """The file's SHA-256 is not the expected one, so nothing in it was unpickled."""
 
 
 class _NumpyOnlyUnpickler(pickle.Unpickler):
@@ -82,28 +86,33 @@ def _rows_to_images(rows: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def parse_archive(raw: bytes, sha256: str | None = None) -> Arrays:
-    """Parse the bytes of ``cifar-10-python.tar.gz`` into Keras-style arrays.
+def parse_archive(path: Path, sha256: str | None = None) -> Arrays:
+    """Parse ``cifar-10-python.tar.gz`` at ``path`` into Keras-style arrays.
 
-    The bytes are hashed first and nothing is unpickled unless the SHA-256 equals ``sha256``
-    (default: the official hash): a pickle from an unverified file could run code.
+    The file is hashed first and nothing is unpickled unless its SHA-256 equals ``sha256``
+    (default: the official hash; else :class:`WrongArchive`): a pickle from an unverified file
+    could run code. Hash and parse read one open file, so a file swapped in between is never
+    parsed; neither holds the 170 MB in memory.
     """
-    verdict = verify(content=raw, expected=sha256)
-    if not verdict:
-        want = sha256 or expected_sha256()
-        raise DataUnavailableError(
-            f"Refusing to unpack a CIFAR-10 archive whose SHA-256 is {verdict.sha256}, not {want}."
-        )
-    return parse_verified(raw)
+    with open(path, "rb") as fh:
+        verdict = verify(path=Path(path), sha256=sha256_of(fh), expected=sha256)
+        if not verdict:
+            want = sha256 or expected_sha256()
+            raise WrongArchive(
+                f"Refusing to unpack a CIFAR-10 archive whose SHA-256 is {verdict.sha256}, "
+                f"not {want}."
+            )
+        fh.seek(0)
+        return _parse(fh)
 
 
-def parse_verified(raw: bytes) -> Arrays:
-    """Parse bytes that :func:`verify` has just accepted (no second hash)."""
+def _parse(fh: IO[bytes]) -> Arrays:
+    """The arrays in a file :func:`verify` has just accepted."""
     wanted = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
     found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     try:
         # One pass in archive order: a gzip stream cannot seek backwards cheaply.
-        with tarfile.open(fileobj=io.BytesIO(raw), mode="r|gz") as tar:
+        with tarfile.open(fileobj=fh, mode="r|gz") as tar:
             for member in tar:
                 name = member.name.removeprefix(f"{_BATCH_DIR}/")
                 if member.isfile() and member.name.startswith(_BATCH_DIR) and name in wanted:

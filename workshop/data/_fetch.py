@@ -31,7 +31,15 @@ from workshop.data._cache import (
     source_url,
 )
 from workshop.data._errors import DataUnavailableError, fail, with_note
-from workshop.data._partial import discard, fetching, find_partial, partial_path, record, tidy
+from workshop.data._partial import (
+    discard,
+    fetching,
+    find_partial,
+    mib,
+    partial_path,
+    record,
+    tidy,
+)
 from workshop.data._progress import progress
 from workshop.data._verify import Verdict, forget, verify, write_stamp
 
@@ -91,10 +99,6 @@ def _open_for_write(path: str | os.PathLike[str], offset: int) -> IO[bytes]:
     return out
 
 
-def _mib(n: int) -> str:
-    return f"{n / (1 << 20):.1f} MiB"
-
-
 def _begin(target: Path, source: str, size: int | None, offset: int) -> None:
     """Prepare the partial file: keep its first ``offset`` bytes, or start it afresh.
 
@@ -108,7 +112,7 @@ def _begin(target: Path, source: str, size: int | None, offset: int) -> None:
         record(partial_path(target), source, size)
 
 
-def _hash_what_is_here(part: Path, offset: int, digest: Any, keep: bytearray | None) -> None:
+def _hash_what_is_here(part: Path, offset: int, digest: Any) -> None:
     """Feed the first ``offset`` bytes of the partial file to ``digest``: the whole file decides."""
     with open(part, "rb") as fh:
         left = offset
@@ -117,8 +121,6 @@ def _hash_what_is_here(part: Path, offset: int, digest: Any, keep: bytearray | N
             if not chunk:
                 raise OSError(errno.EIO, f"{part} is shorter than {offset} bytes")
             digest.update(chunk)
-            if keep is not None:
-                keep += chunk
             left -= len(chunk)
 
 
@@ -127,7 +129,7 @@ def _after_failure(target: Path, resumable: bool) -> str:
     found = find_partial(target)
     if resumable and found is not None and found.have > 0:
         return (
-            f"The {_mib(found.have)} that arrived are kept in {found.path.name}; the same command "
+            f"The {mib(found.have)} that arrived are kept in {found.path.name}; the same command "
             "continues from there."
         )
     discard(target)
@@ -139,7 +141,6 @@ def _store(
     size: int | None,
     desc: str,
     target: Path,
-    keep: bytearray | None,
     source: str,
     offset: int = 0,
 ) -> Verdict:
@@ -149,8 +150,7 @@ def _store(
     SHA-256 of the whole file, the bytes already there included; a wrong hash removes it. A
     dropped or stopped download from a URL keeps it for the next fetch to continue; any other
     failure removes it. A failure to read ``chunks`` is the source's to explain; a failure to
-    write is explained here. ``keep`` also collects the bytes, for a load that parses them
-    without reading them back.
+    write is explained here.
     """
     folder = target.parent
     part = partial_path(target)
@@ -159,7 +159,7 @@ def _store(
     try:
         _begin(target, source, size, offset)
         if offset:
-            _hash_what_is_here(part, offset, digest, keep)
+            _hash_what_is_here(part, offset, digest)
         out = _open_for_write(part, offset)
     except OSError as exc:
         discard(target)
@@ -173,9 +173,6 @@ def _store(
                 # process never writes it: every byte that arrived is on disk to continue from.
                 out.flush()
                 bar.update(len(chunk))
-                if keep is not None:
-                    keep += chunk
-            out.flush()
             os.fsync(out.fileno())
     except OSError as exc:
         discard(target)
@@ -219,12 +216,12 @@ def _file_chunks(source: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def _copy_local(source: Path, target: Path, keep: bytearray | None) -> Verdict:
+def _copy_local(source: Path, target: Path) -> Verdict:
     size = source.stat().st_size
-    return _store(_file_chunks(source), size, "copying", target, keep, str(source))
+    return _store(_file_chunks(source), size, "copying", target, str(source))
 
 
-def _download(url: str, target: Path, keep: bytearray | None) -> Verdict:
+def _download(url: str, target: Path) -> Verdict:
     """Download ``url``, continuing an unfinished download of it if the server allows."""
     from workshop.data._download import open_download  # HTTP and TLS load only when needed
 
@@ -233,12 +230,12 @@ def _download(url: str, target: Path, keep: bytearray | None) -> Verdict:
     with open_download(url, start, found.size if found is not None and start else None) as got:
         if got.offset and got.size:
             print(
-                f"Resuming at {_mib(got.offset)} of {_mib(got.size)} "
+                f"Resuming at {mib(got.offset)} of {mib(got.size)} "
                 f"({100 * got.offset / got.size:.0f}%): the rest comes from the same address."
             )
         elif start:
             print("The server sent the whole file again (it cannot resume): starting over.")
-        verdict = _store(got.chunks(), got.size, "downloading", target, keep, url, got.offset)
+        verdict = _store(got.chunks(), got.size, "downloading", target, url, got.offset)
     if not verdict and got.offset:
         raise _wrong_file(url, verdict.sha256, resumed=True)
     return verdict
@@ -283,16 +280,14 @@ def _normalise_source(source: str) -> str:
     return source
 
 
-def _from_legacy_place(target: Path, keep: bytearray | None) -> bool:
+def _from_legacy_place(target: Path) -> bool:
     """Copy an archive an older Keras left behind, if it is the right one; True if it was."""
     legacy = target.parent / LEGACY_NAME
     if not legacy.is_file():
         return False
     print(f"Found an archive where older Keras versions kept it: {legacy}")
-    if _copy_local(legacy, target, keep):
+    if _copy_local(legacy, target):
         return True
-    if keep is not None:
-        keep.clear()
     print("It is not the CIFAR-10 archive (wrong SHA-256), so it was not used.")
     return False
 
@@ -312,14 +307,6 @@ def fetch_archive(source: str | None = None) -> Path:
     ``source``: ``None`` for the official server, an ``http(s)://`` URL (e.g. a classmate's
     ``serve-data``), or a local file path. Whatever the source, the SHA-256 decides.
     Raises :class:`DataUnavailableError` with a learner-facing message on any failure.
-    """
-    return fetch_and_keep(source, None)
-
-
-def fetch_and_keep(source: str | None, keep: bytearray | None) -> Path:
-    """:func:`fetch_archive`; ``keep`` also receives the verified bytes if they were fetched now.
-
-    A first load parses the bytes it just downloaded, so they are hashed once, not twice.
     """
     target = archive_path()
     folder = target.parent
@@ -342,28 +329,28 @@ def fetch_and_keep(source: str | None, keep: bytearray | None) -> Path:
     except OSError as exc:
         raise _cache_error(exc, folder) from None
     with fetching(folder):
-        return _fetch_into(target, source, keep)
+        return _fetch_into(target, source)
 
 
-def _fetch_into(target: Path, source: str | None, keep: bytearray | None) -> Path:
-    """:func:`fetch_and_keep` once the cache folder is ours: tidy, then download or copy."""
+def _fetch_into(target: Path, source: str | None) -> Path:
+    """:func:`fetch_archive` once the cache folder is ours: tidy, then download or copy."""
     url = (source or source_url()) if source is None or _is_url(source) else None
     found = find_partial(target)
     tidy(target, keep_partial=bool(url and found and found.resumes(url)))
-    if source is None and _from_legacy_place(target, keep):
+    if source is None and _from_legacy_place(target):
         return target
 
     if url is not None:
         origin = url
         print(f"Downloading CIFAR-10 (about 163 MiB) from {origin}")
         print(f"into {target}")
-        verdict = _download(origin, target, keep)
+        verdict = _download(origin, target)
     else:
         path = _resolve_local(source or "")
         origin = str(path)
         print(f"Copying CIFAR-10 from {path}")
         print(f"into {target}")
-        verdict = _copy_local(path, target, keep)
+        verdict = _copy_local(path, target)
     if not verdict:
         raise _wrong_file(origin, verdict.sha256)
     return target
@@ -380,7 +367,7 @@ def fetch_command(source: str | None) -> int:
         found = find_partial(archive_path())
         if found is not None and found.have:
             print(
-                f"\nStopped. The {_mib(found.have)} downloaded so far are kept in "
+                f"\nStopped. The {mib(found.have)} downloaded so far are kept in "
                 f"{found.path.name}; run the same command to continue from there."
             )
         else:

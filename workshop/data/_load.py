@@ -1,31 +1,18 @@
-"""Loading CIFAR-10 from whichever source ``WORKSHOP_DATA`` names (see ``workshop.data``).
-
-``load_cifar10()`` returns exactly what ``keras.datasets.cifar10.load_data()`` returns
-(uint8 images ``(n, 32, 32, 3)``, uint8 labels ``(n, 1)``), optionally a class-balanced subset.
-
-The environment variable ``WORKSHOP_DATA`` picks the source:
-- unset or ``cifar10``: the real archive from Keras' cache, downloaded (and verified) if missing;
-- a folder or ``.zip`` path: CIFAR-10 as image files in ``train/<class>/`` and ``test/<class>/``
-  (``workshop.data._folder``); not hash-verified, and every load says so;
-- ``synthetic``: ten drawn shapes with the same shapes and dtypes, no download (a venue with no
-  copy of the data at all). It says so loudly every time it is loaded.
-"""
+"""Loading CIFAR-10 from whichever source ``WORKSHOP_DATA`` names (see ``workshop.data``)."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 
 from workshop.commands import workshop_command
-from workshop.data._archive import CLASS_NAMES, N_TEST, N_TRAIN, Arrays, parse_verified
+from workshop.data._archive import CLASS_NAMES, N_TEST, N_TRAIN, Arrays, WrongArchive, parse_archive
 from workshop.data._cache import archive_path
 from workshop.data._errors import DataUnavailableError
-from workshop.data._fetch import fetch_and_keep
+from workshop.data._fetch import fetch_archive
 from workshop.data._folder import ImageSource, folder_banner, load_image_folder, resolve_source
 from workshop.data._synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
-from workshop.data._verify import verify
 
 _MODES = ("cifar10", "synthetic")
 
@@ -111,26 +98,22 @@ def stratified_subset(
 
 
 def _load_real() -> Arrays:
-    """The cached archive, downloaded first if missing; the bytes parsed are the bytes hashed."""
+    """The cached archive, downloaded first if missing; hashed again before it is unpickled."""
     path = archive_path()
     if not path.is_file():
         print("CIFAR-10 is not cached yet; downloading it once (next time it loads offline).")
-        fetched = bytearray()
-        path = fetch_and_keep(None, fetched)
-        if fetched:  # verified while it streamed in: parse it as it is, no second hash
-            return parse_verified(bytes(fetched))
+        path = fetch_archive(None)
     try:
-        raw = Path(path).read_bytes()  # hash and parse the same bytes: no swap in between
+        return parse_archive(path)
     except OSError as exc:
         raise DataUnavailableError(f"Cannot read {path}: {exc}") from None
-    if not verify(path=path, content=raw):
+    except WrongArchive:
         raise DataUnavailableError(
             f"The cached file {path} is damaged or incomplete (its SHA-256 is wrong), so it was "
             f"not opened.\nRun `{workshop_command('fetch')}` to replace it (or --from a "
             "classmate's serve-data URL), or set WORKSHOP_DATA=synthetic to carry on with the "
             "stand-in."
-        )
-    return parse_verified(raw)
+        ) from None
 
 
 def load_cifar10(n_train: int | None = None, n_test: int | None = None, seed: int = 0) -> Arrays:

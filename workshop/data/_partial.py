@@ -157,7 +157,8 @@ def fetching(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _mib(n: int) -> str:
+def mib(n: int) -> str:
+    """``n`` bytes in MiB, as every message about a download says it."""
     return f"{n / _MIB:.1f} MiB"
 
 
@@ -169,7 +170,7 @@ def describe_leftovers(target: Path, show: Callable[[Path], str] = str) -> str |
     notes = []
     partial = find_partial(target)
     if partial is not None:
-        of = f" of {_mib(partial.size)}" if partial.size else ""
+        of = f" of {mib(partial.size)}" if partial.size else ""
         if partial.resumes(partial.source or ""):
             default = partial.source in (source_url(), OFFICIAL_URL)
             args = "fetch" + ("" if default else f" --from {partial.source}")
@@ -177,14 +178,14 @@ def describe_leftovers(target: Path, show: Callable[[Path], str] = str) -> str |
         else:
             advice = f"`{workshop_command('fetch')}` replaces it"
         notes.append(
-            f"an unfinished download ({_mib(partial.have)}{of}) is left at "
+            f"an unfinished download ({mib(partial.have)}{of}) is left at "
             f"{show(partial.path)}: {advice}"
         )
     old = old_temporaries(target.parent)
     if old:
         size = sum(p.stat().st_size for p in old if p.exists())
         notes.append(
-            f"{len(old)} temporary file(s) of an interrupted download ({_mib(size)}) are left in "
+            f"{len(old)} temporary file(s) of an interrupted download ({mib(size)}) are left in "
             f"{show(target.parent)}: `{workshop_command('fetch')}` removes them"
         )
     return "; ".join(notes) or None

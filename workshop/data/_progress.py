@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 
@@ -14,6 +15,9 @@ def progress(total: int | None, desc: str, enabled: bool = True, initial: int = 
 
     ``initial``: bytes already there (a resumed download starts its bar where it stopped).
     """
+    if not enabled:  # a bar nobody sees need not load tqdm (and, in Jupyter, its widgets)
+        yield SimpleNamespace(update=lambda n: None)
+        return
     from tqdm.auto import tqdm
 
     bar = tqdm(
@@ -23,7 +27,6 @@ def progress(total: int | None, desc: str, enabled: bool = True, initial: int = 
         unit="B",
         unit_scale=True,
         unit_divisor=1024,
-        disable=not enabled,
         ascii=os.name == "nt",
         ncols=79,
     )

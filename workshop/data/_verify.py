@@ -5,7 +5,7 @@ the expected hash** (the official one; a test may override it). Not the size, no
 where the file came from: a file from a classmate is checked like one from the internet.
 
 Each operation hashes the bytes once: a download or copy while the bytes stream past, a load the
-very bytes it is about to parse, a check the file on disk. A stamp beside the archive records a
+open file it is about to parse, a check the file on disk. A stamp beside the archive records a
 verdict (hash, size, modification time), so a check that only looks (the doctor, a repeated
 ``cached_archive()``) need not read 170 MB again; a changed file no longer matches its stamp.
 Bytes about to be unpickled are always hashed, never taken on a stamp's word.
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from workshop.data._cache import archive_path, expected_sha256
 from workshop.data._progress import progress as progress_bar
@@ -24,11 +26,14 @@ from workshop.data._progress import progress as progress_bar
 _CHUNK = 1 << 20
 
 
-def sha256_of(path: Path, progress: bool = False) -> str:
-    """SHA-256 of a file, read once in 1 MiB chunks (optionally with a progress bar)."""
+def sha256_of(file: Path | IO[bytes], progress: bool = False) -> str:
+    """SHA-256 of a file (a path, or an open file read to its end), in 1 MiB chunks."""
+    if isinstance(file, (str, os.PathLike)):
+        with open(file, "rb") as fh:
+            return sha256_of(fh, progress)
     digest = hashlib.sha256()
-    with open(path, "rb") as fh, progress_bar(path.stat().st_size, "verifying", progress) as bar:
-        while chunk := fh.read(_CHUNK):
+    with progress_bar(os.fstat(file.fileno()).st_size, "verifying", progress) as bar:
+        while chunk := file.read(_CHUNK):
             digest.update(chunk)
             bar.update(len(chunk))
     return digest.hexdigest()
@@ -48,7 +53,6 @@ class Verdict:
 def verify(
     *,
     path: Path | None = None,
-    content: bytes | None = None,
     sha256: str | None = None,
     expected: str | None = None,
     trust_stamp: bool = False,
@@ -58,11 +62,9 @@ def verify(
 
     **Verified** means: the SHA-256 of the bytes equals ``expected`` (default
     :func:`expected_sha256`, the official hash). Nothing else counts: not the size, the name or
-    where the file came from. The bytes are hashed at most once; the caller says which:
-
-    - ``content``: these bytes, e.g. the ones a load read from ``path`` and will parse;
-    - ``sha256``: the hash already taken while the bytes streamed into ``path`` (fetch);
-    - neither: the file at ``path`` is read and hashed here (``progress`` shows a bar).
+    where the file came from. The bytes are hashed at most once: ``sha256`` is a hash already
+    taken (while a download streamed in, or of the open file a load will parse); without it the
+    file at ``path`` is read and hashed here (``progress`` shows a bar).
 
     With ``trust_stamp`` a stamp that still matches the file at ``path`` (size and modification
     time) stands in for hashing it again: the stamp records an earlier verdict of this function,
@@ -71,16 +73,12 @@ def verify(
     cached place is stamped, so the next look is cheap.
     """
     want = (expected or expected_sha256()).lower()
-    if trust_stamp and path is not None and content is None and sha256 is None:
-        if _stamp_matches(path, want):
-            return Verdict(True, want)
     if sha256 is None:
-        if content is not None:
-            sha256 = hashlib.sha256(content).hexdigest()
-        elif path is not None:
-            sha256 = sha256_of(path, progress=progress)
-        else:
-            raise TypeError("verify needs path, content or sha256")
+        if path is None:
+            raise TypeError("verify needs path or sha256")
+        if trust_stamp and _stamp_matches(path, want):
+            return Verdict(True, want)
+        sha256 = sha256_of(path, progress=progress)
     verdict = Verdict(sha256.lower() == want, sha256.lower())
     if verdict and path is not None and path == archive_path() and not _stamp_matches(path, want):
         write_stamp(path, want)
