@@ -4,8 +4,10 @@ tests/colab-pins.txt holds Colab's versions (its published snapshot) of every pa
 notebooks touch. The mirror installs exactly that list, then runs the notebooks' real Colab
 install cell (``%pip install ...`` under IPython 7.34, with ``google.colab`` present) pointed at
 this checkout, and records whether that install changed any of Colab's packages. The
-environment lives in build/colab-mirror/ (gitignored) and is rebuilt only when its key changes:
-the pins, the package's dependencies, the install cell, the interpreter or this file.
+environment is built once per key (the pins, the package's dependencies, the install cell, the
+interpreter and this file) in the user's cache, ``~/.cache/cnn-workshop/colab-mirror/<key>/``
+(``COLAB_MIRROR_CACHE`` names another folder), so a fresh clone reuses it; the two most recently
+used keys are kept.
 
 Which Python 3.13: ``COLAB_PYTHON`` if set (``.ci/run`` sets it), else ``python3.13`` on PATH,
 else pyenv's copy. Standard library only: tests/test_colab.py and the classic-Notebook browser
@@ -23,13 +25,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PINS = ROOT / "tests" / "colab-pins.txt"
-MIRROR = ROOT / "build" / "colab-mirror"
 BUILD_TIMEOUT_S = 900
+KEPT_KEYS = 2  # e.g. main and a branch that changes the pins: neither rebuilds the other away
 
 
 class MirrorUnavailable(RuntimeError):
@@ -195,6 +199,40 @@ def _install_like_colab(python: Path, home: Path) -> dict:
     }
 
 
+def cache_root() -> Path:
+    """Where the mirrors live: outside any checkout, so a fresh clone finds its key's mirror."""
+    explicit = os.environ.get("COLAB_MIRROR_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cnn-workshop" / "colab-mirror"
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One builder per key: two test runs (two checkouts) must not build into one folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: one run at a time is the user's to keep
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _prune(root: Path, current: Path) -> None:
+    """Keep the most recently used mirrors; each is about 1.5 GB."""
+    others = [p for p in root.iterdir() if p.is_dir() and p != current and (p / "key").exists()]
+    others.sort(key=lambda p: (p / "key").stat().st_mtime, reverse=True)
+    for old in others[KEPT_KEYS - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def build_mirror() -> Mirror:
     """The mirror environment, built now or reused; MirrorUnavailable says why it cannot be."""
     minor = colab_minor()
@@ -203,17 +241,27 @@ def build_mirror() -> Mirror:
         raise MirrorUnavailable(
             f"no Python {minor} (Colab's) found: install it, or set COLAB_PYTHON to one"
         )
-    venv = MIRROR / "venv"
-    home = MIRROR / "home"
-    stamp, report_path = MIRROR / "key", MIRROR / "install-report.json"
+    key = _key(python)
+    root = cache_root()
+    mirror = root / key[:16]
+    with _locked(root / f"{key[:16]}.lock"):
+        found = _build(python, mirror, key)
+    _prune(root, mirror)
+    return found
+
+
+def _build(python: str, mirror: Path, key: str) -> Mirror:
+    venv = mirror / "venv"
+    home = mirror / "home"
+    stamp, report_path = mirror / "key", mirror / "install-report.json"
     bindir = "Scripts" if os.name == "nt" else "bin"
     mirror_python = venv / bindir / ("python.exe" if os.name == "nt" else "python")
-    key = _key(python)
     if stamp.exists() and stamp.read_text() == key and mirror_python.exists():
+        stamp.touch()  # most recently used: _prune keeps it
         return Mirror(mirror_python, home, json.loads(report_path.read_text()))
 
     stamp.unlink(missing_ok=True)
-    shutil.rmtree(MIRROR, ignore_errors=True)
+    shutil.rmtree(mirror, ignore_errors=True)
     home.mkdir(parents=True)
     _run([python, "-m", "venv", str(venv)], "creating the venv")
     pip = [str(mirror_python), "-m", "pip", "--disable-pip-version-check", "--quiet"]
