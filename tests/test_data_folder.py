@@ -19,13 +19,8 @@ import pytest
 from PIL import Image, ImageFile
 
 from workshop import data, doctor
-from workshop.data import (
-    CLASS_NAMES,
-    DataUnavailableError,
-    load_cifar10,
-    stratified_subset,
-    to_float,
-)
+from workshop.data import CLASS_NAMES, DataUnavailableError, load_cifar10, to_float
+from workshop.data._load import stratified_subset
 
 N_TRAIN, N_TEST = 3, 2  # images per class in every tree built here
 

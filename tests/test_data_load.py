@@ -22,9 +22,9 @@ from workshop.data import (
     _load,
     load_cifar10,
     parse_archive,
-    stratified_subset,
     to_float,
 )
+from workshop.data._load import stratified_subset
 
 
 @pytest.fixture(scope="module")

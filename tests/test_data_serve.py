@@ -17,15 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.cifar_fixtures import ServeData, build_archive
-from workshop.data import (
-    ARCHIVE_NAME,
-    build_server,
-    fetch_command,
-    lan_ip,
-    serve_command,
-    sha256_of,
-    share_url,
-)
+from workshop.data import ARCHIVE_NAME, build_server, fetch_command, serve_command, sha256_of
+from workshop.data._serve import lan_ip, share_url
 
 ROOT = Path(__file__).resolve().parents[1]
 

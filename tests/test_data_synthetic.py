@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workshop.data import SYNTHETIC_SHAPES, _load, load_cifar10, synthetic_images, to_float
+from workshop.data import _load, load_cifar10, synthetic_images, to_float
+from workshop.data._synthetic import SYNTHETIC_SHAPES
 from workshop.images import LUMA
 
 

@@ -30,8 +30,8 @@ from workshop.data import (
     load_cifar10,
     parse_archive,
     serve_command,
-    verify,
 )
+from workshop.data._verify import verify
 
 
 @pytest.fixture(scope="module")

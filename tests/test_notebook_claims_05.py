@@ -21,6 +21,7 @@ keras = pytest.importorskip("keras")
 from workshop import data, models, plots  # noqa: E402
 from workshop.checks import cifar10 as check  # noqa: E402
 from workshop.data import OFFICIAL_SIZE  # noqa: E402
+from workshop.data._archive import N_TEST, N_TRAIN  # noqa: E402
 from workshop.layers import multiply_adds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,14 +74,14 @@ def test_going_further_does_nearly_four_times_the_arithmetic():
 
 def test_cifar10_facts_in_00_and_05():
     text05, text00 = _markdown(NB05), _markdown(NB00)
-    total = data.N_TRAIN + data.N_TEST
-    assert (data.N_TRAIN, data.N_TEST, len(data.CLASS_NAMES)) == (50_000, 10_000, 10)
+    total = N_TRAIN + N_TEST
+    assert (N_TRAIN, N_TEST, len(data.CLASS_NAMES)) == (50_000, 10_000, 10)
     names = ", ".join(data.CLASS_NAMES[:-1]) + " and " + data.CLASS_NAMES[-1]
     assert f"ten classes: {names}." in text05
     assert f"{total:,} colour photos of 32x32 pixels, {total // 10:,} for each of ten classes" in (
         text05
     )
-    assert f"{data.N_TRAIN:,} are for training and {data.N_TEST:,}" in text05
+    assert f"{N_TRAIN:,} are for training and {N_TEST:,}" in text05
     assert f"{total:,} small colour photographs in ten classes" in text00
     megabytes = round(OFFICIAL_SIZE / 1e6)
     assert megabytes == 170

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from tools.photo_outputs import TAG, is_photo_cell, note_output, prune_widget_state
-from workshop.data import SYNTHETIC_SHAPES
+from workshop.data._synthetic import SYNTHETIC_SHAPES
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 REAL_DATA_NOTEBOOKS = ["04_cnn_architecture.ipynb", "05_cifar10.ipynb"]

@@ -1,8 +1,8 @@
 """CIFAR-10 for the notebooks: verified, cached, parsed, subset; or a drawn stand-in.
 
-This is the data package's only public face: notebooks, the command line, the doctor, training,
-benchmarks and tests import from ``workshop.data``; the modules whose names start with ``_`` are
-its parts and may change.
+This is the data package's public face: what the notebooks, the command line, the doctor, the
+tools and the benchmarks use. The modules whose names start with ``_`` are its parts and may
+change (tests reach into them).
 
 ``load_cifar10()`` returns exactly what ``keras.datasets.cifar10.load_data()`` returns
 (uint8 images ``(n, 32, 32, 3)``, uint8 labels ``(n, 1)``), optionally a class-balanced subset.
@@ -26,81 +26,50 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from workshop.data._archive import CLASS_NAMES, N_TEST, N_TRAIN, parse_archive
-from workshop.data._cache import (
-    ARCHIVE_NAME,
-    OFFICIAL_SHA256,
-    OFFICIAL_SIZE,
-    OFFICIAL_URL,
-    SERVE_NAME,
-    archive_path,
-    cache_dir,
-    expected_sha256,
-)
+from workshop.data._archive import CLASS_NAMES, parse_archive
+from workshop.data._cache import ARCHIVE_NAME, OFFICIAL_SHA256, OFFICIAL_SIZE, archive_path
 from workshop.data._errors import DataUnavailableError
 from workshop.data._fetch import fetch_archive, fetch_command
-from workshop.data._folder import ImageSource, count_images, load_image_folder, resolve_source
-from workshop.data._load import (
-    class_names,
-    data_mode,
-    data_source,
-    load_cifar10,
-    stratified_subset,
-    to_float,
-)
+from workshop.data._folder import count_images, load_image_folder, resolve_source
+from workshop.data._load import class_names, data_mode, data_source, load_cifar10, to_float
 from workshop.data._partial import describe_leftovers
-from workshop.data._synthetic import SYNTHETIC_BANNER, SYNTHETIC_SHAPES, synthetic_images
-from workshop.data._verify import Verdict, cached_archive, sha256_of, verify
+from workshop.data._synthetic import synthetic_images
+from workshop.data._verify import cached_archive, sha256_of
 
 if TYPE_CHECKING:
-    from workshop.data._serve import build_server, lan_ip, serve_command, share_url
+    from workshop.data._serve import build_server, serve_command
 
 # Loaded on first use: the HTTP server is for the instructor's laptop, not for every import.
-_LAZY = {name: "_serve" for name in ("build_server", "lan_ip", "serve_command", "share_url")}
+_LAZY = {name: "_serve" for name in ("build_server", "serve_command")}
 
 __all__ = [
-    # loading, whatever the source
+    # the notebooks
     "CLASS_NAMES",
-    "N_TEST",
-    "N_TRAIN",
     "class_names",
+    "load_cifar10",
+    "to_float",
+    # where the images come from, and the one error a learner sees
+    "DataUnavailableError",
     "data_mode",
     "data_source",
-    "load_cifar10",
-    "stratified_subset",
-    "to_float",
-    "DataUnavailableError",
-    # the official archive: where it lives, what it must be, getting and parsing it
+    # the official archive: where it lives, what it must be, getting, checking and parsing it
     "ARCHIVE_NAME",
     "OFFICIAL_SHA256",
     "OFFICIAL_SIZE",
-    "OFFICIAL_URL",
-    "SERVE_NAME",
     "archive_path",
-    "cache_dir",
     "cached_archive",
-    "expected_sha256",
+    "describe_leftovers",
     "fetch_archive",
     "fetch_command",
-    "describe_leftovers",
     "parse_archive",
     "sha256_of",
-    # the one meaning of "verified"
-    "Verdict",
-    "verify",
     # sharing it with the room
     "build_server",
-    "lan_ip",
     "serve_command",
-    "share_url",
-    # CIFAR-10 as image files in class folders
-    "ImageSource",
+    # CIFAR-10 as image files in class folders, and the drawn stand-in
     "count_images",
     "load_image_folder",
     "resolve_source",
-    # the drawn stand-in
-    "SYNTHETIC_BANNER",
-    "SYNTHETIC_SHAPES",
     "synthetic_images",
 ]
 

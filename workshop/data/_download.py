@@ -2,24 +2,9 @@
 
 :func:`open_download` connects and checks the status; its ``chunks()`` stream the body. Every
 failure becomes a :class:`DataUnavailableError` that says what happened and what to do next,
-decided by the *type* of the exception, never by its message text (which other libraries
-word as they like, and translate). The first match wins, looking through the exception and
-everything it wraps:
-
-- ``requests.HTTPError``: status 404 -> wrong address or not shared there; any other status ->
-  the server has a problem;
-- ``ssl.SSLError`` (also inside ``requests.exceptions.SSLError``) -> the secure connection
-  failed: expired certificate or a network that intercepts HTTPS;
-- ``socket.gaierror`` -> the name lookup failed: offline, or no DNS;
-- ``ConnectionRefusedError`` -> nothing serves there: is serve-data still running?
-- ``requests.exceptions.ConnectTimeout`` -> connecting timed out;
-- ``requests.exceptions.Timeout``, ``TimeoutError`` (= ``socket.timeout``) -> the server stopped
-  sending;
-- ``http.client.IncompleteRead``, ``ConnectionResetError`` (``RemoteDisconnected``),
-  ``ConnectionAbortedError``, ``requests.exceptions.ChunkedEncodingError``, or fewer bytes than
-  the announced ``Content-Length`` (:class:`Truncated`) -> the connection dropped half-way;
-- ``OSError`` with errno ``ENETUNREACH`` / ``EHOSTUNREACH`` -> this computer is offline;
-- anything else -> "downloading failed", with the exception's own words.
+decided by the *type* of an exception in its chain of causes, never by its message text (which
+other libraries word as they like, and translate): :func:`explain_download_error` tries them
+in order, from an HTTP status to a dropped connection or an offline computer.
 
 Writing into the cache is not done here, so a full disk (an ``OSError`` too) is never mistaken
 for a network fault: the caller classifies write errors by errno, and says what it kept.

@@ -92,9 +92,12 @@ class ImageSource:
     path: Path
     is_zip: bool
 
+    @property
+    def kind(self) -> str:
+        return "zip of class folders" if self.is_zip else "folder of class folders"
+
     def describe(self) -> str:
-        kind = "zip of class folders" if self.is_zip else "folder of class folders"
-        return f"{self.path} ({kind})"
+        return f"{self.path} ({self.kind})"
 
 
 def folder_banner(source: ImageSource) -> str:
@@ -103,9 +106,8 @@ def folder_banner(source: ImageSource) -> str:
     Only the file or folder *name*: the banner lands in stored notebook outputs and slides,
     where a full path would show someone's home folder. ``data_source()`` gives the full path.
     """
-    kind = "zip of class folders" if source.is_zip else "folder of class folders"
     return (
-        f"ℹ️  CIFAR-10 images from {source.path.name} ({kind}, set by WORKSHOP_DATA).\n"
+        f"ℹ️  CIFAR-10 images from {source.path.name} ({source.kind}, set by WORKSHOP_DATA).\n"
         "   Not the official archive and not hash-verified: labels come from the folder names."
     )
 

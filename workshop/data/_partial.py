@@ -23,7 +23,7 @@ import errno
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,27 +100,26 @@ def record(partial: Path, source: str, size: int | None) -> None:
     _record_path(partial).write_text(json.dumps({"source": source, "size": size}))
 
 
-def discard(target: Path) -> None:
-    """Remove the unfinished download of ``target`` and its record, as far as the disk lets us.
-
-    Quietly: it runs while another failure is being reported, and a file that stays is still
-    never trusted (the next fetch replaces it, and the environment check reports it).
-    """
-    partial = partial_path(target)
-    for path in (partial, _record_path(partial)):
+def _remove(paths: Iterable[Path]) -> None:
+    """Quietly, as far as the disk lets us: a file that stays is never trusted or read (the next
+    fetch replaces it, and the environment check reports it)."""
+    for path in paths:
         try:
             path.unlink(missing_ok=True)
         except OSError:
             pass
 
 
+def discard(target: Path) -> None:
+    """Remove the unfinished download of ``target`` and its record (also while another failure
+    is being reported)."""
+    partial = partial_path(target)
+    _remove((partial, _record_path(partial)))
+
+
 def tidy(target: Path, keep_partial: bool) -> None:
     """Remove what earlier, killed fetches left; the partial file too unless ``keep_partial``."""
-    for path in old_temporaries(target.parent):
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            pass  # reported by the environment check; never read
+    _remove(old_temporaries(target.parent))
     if not keep_partial:
         discard(target)
 
