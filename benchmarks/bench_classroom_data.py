@@ -46,8 +46,10 @@ import numpy as np
 from benchmarks.common import markdown_table
 from benchmarks.throttled_link import ThrottledLink, mbit_to_bytes
 from tests.cifar_fixtures import ServeData
-from workshop.data import ARCHIVE_NAME, OFFICIAL_SIZE, DataUnavailableError, _fetch, sha256_of
+from workshop.data import DataUnavailableError, _fetch
+from workshop.data._cache import ARCHIVE_NAME, OFFICIAL_SIZE
 from workshop.data._partial import partial_path
+from workshop.data._verify import sha256_of
 
 # The schedule: serve-data starts during 01 (0:05-0:10), the first break is at 1:01.
 WINDOW_MIN = 50

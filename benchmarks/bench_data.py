@@ -38,12 +38,13 @@ def _row(name: str, ours: float, reference: float, ref_name: str, unit: str = "s
 
 
 def _bench_parse(folder: Path) -> dict:
-    """workshop.data.parse_archive vs keras.datasets.cifar10.load_data on the same archive."""
+    """Our parse_archive vs keras.datasets.cifar10.load_data on the same archive."""
     import keras
     from keras.src.backend import config
     from keras.src.utils import file_utils
 
-    from workshop.data import ARCHIVE_NAME, OFFICIAL_SHA256, parse_archive
+    from workshop.data._archive import parse_archive
+    from workshop.data._cache import ARCHIVE_NAME, OFFICIAL_SHA256
 
     src = build_archive(folder / "full.tar.gz", per_batch=10_000, compressible=True)
     ours = median_seconds(lambda: parse_archive(src.path, src.sha256), repeat=3, warmup=1)
@@ -75,7 +76,7 @@ def _bench_parse(folder: Path) -> dict:
 def _bench_hash(folder: Path, big: Path) -> dict:
     from keras.src.utils.file_utils import hash_file
 
-    from workshop.data import sha256_of
+    from workshop.data._verify import sha256_of
 
     ours = median_seconds(lambda: sha256_of(big), repeat=3, warmup=1)
     theirs = median_seconds(lambda: hash_file(str(big)), repeat=3, warmup=1)
@@ -84,7 +85,8 @@ def _bench_hash(folder: Path, big: Path) -> dict:
 
 def _bench_share(folder: Path, big: Path) -> dict:
     """serve-data -> fetch (hash while streaming, atomic rename) vs a bare urllib download."""
-    from workshop.data import build_server, fetch_archive
+    from workshop.data._fetch import fetch_archive
+    from workshop.data._serve import build_server
 
     server = build_server(big, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -122,7 +124,7 @@ def _bench_share(folder: Path, big: Path) -> dict:
 
 
 def _bench_synthetic() -> dict:
-    from workshop.data import synthetic_images
+    from workshop.data._synthetic import synthetic_images
 
     ours = median_seconds(lambda: synthetic_images(10_000), repeat=3, warmup=1)
     rng = np.random.default_rng(0)
@@ -145,7 +147,8 @@ def _bench_image_folder(folder: Path) -> dict | None:
             "train/<class>/ and test/<class>/ images)"
         )
         return None
-    from workshop.data import load_image_folder, resolve_source
+    from workshop.data import resolve_source
+    from workshop.data._folder import load_image_folder
 
     source = resolve_source(raw)
     old = os.environ.get("KERAS_HOME")

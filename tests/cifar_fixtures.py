@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workshop.data import ARCHIVE_NAME
+from workshop.data._cache import ARCHIVE_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 # What a fetch leaves beside the archive in Keras' datasets folder, spelled out: tests pin them.

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from tests.cifar_fixtures import ServeData, build_archive, cut_downloads
-from workshop.data import ARCHIVE_NAME, DataUnavailableError, _download, _fetch, sha256_of
+from workshop.data import DataUnavailableError, _download, _fetch
+from workshop.data._cache import ARCHIVE_NAME
 from workshop.data._partial import partial_path
+from workshop.data._verify import sha256_of
 
 ROOT = Path(__file__).resolve().parents[1]
 N_FULL, N_DROPPING = 30, 10

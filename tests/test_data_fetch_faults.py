@@ -27,7 +27,9 @@ from tests.cifar_fixtures import (
     refused_url,
     stand_in_for_official,
 )
-from workshop.data import ARCHIVE_NAME, _fetch, cached_archive, fetch_command, sha256_of
+from workshop.data import _fetch, cached_archive, fetch_command
+from workshop.data._cache import ARCHIVE_NAME
+from workshop.data._verify import sha256_of
 
 ROOT = Path(__file__).resolve().parents[1]
 

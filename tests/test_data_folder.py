@@ -411,7 +411,8 @@ def test_second_load_reads_the_cache(tmp_path, monkeypatch, capsys):
 
 
 def test_cache_without_write_is_not_used(tmp_path, monkeypatch, capsys):
-    from workshop.data import load_image_folder, resolve_source
+    from workshop.data import resolve_source
+    from workshop.data._folder import load_image_folder
 
     make_tree(tmp_path / "src")
     source = resolve_source(str(tmp_path / "src"))

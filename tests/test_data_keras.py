@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from tests.cifar_fixtures import build_archive
-from workshop.data import ARCHIVE_NAME, OFFICIAL_SHA256, fetch_command
+from workshop.data import fetch_command
+from workshop.data._cache import ARCHIVE_NAME, OFFICIAL_SHA256
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,15 +15,9 @@ from tests.cifar_fixtures import (
     build_malicious_archive,
     stand_in_for_official,
 )
-from workshop.data import (
-    ARCHIVE_NAME,
-    CLASS_NAMES,
-    DataUnavailableError,
-    _load,
-    load_cifar10,
-    parse_archive,
-    to_float,
-)
+from workshop.data import CLASS_NAMES, DataUnavailableError, _load, load_cifar10, to_float
+from workshop.data._archive import parse_archive
+from workshop.data._cache import ARCHIVE_NAME
 from workshop.data._load import stratified_subset
 
 

@@ -33,8 +33,10 @@ from tests.cifar_fixtures import (
 )
 from workshop import doctor
 from workshop.commands import workshop_command
-from workshop.data import ARCHIVE_NAME, cached_archive, fetch_command, sha256_of
+from workshop.data import cached_archive, fetch_command
+from workshop.data._cache import ARCHIVE_NAME
 from workshop.data._partial import fetching
+from workshop.data._verify import sha256_of
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = PARTIAL + ".json"

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from tests.cifar_fixtures import ServeData, build_archive
-from workshop.data import ARCHIVE_NAME, build_server, fetch_command, serve_command, sha256_of
-from workshop.data._serve import lan_ip, share_url
+from workshop.data import fetch_command, serve_command
+from workshop.data._cache import ARCHIVE_NAME
+from workshop.data._serve import build_server, lan_ip, share_url
+from workshop.data._verify import sha256_of
 
 ROOT = Path(__file__).resolve().parents[1]
 

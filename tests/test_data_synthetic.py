@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workshop.data import _load, load_cifar10, synthetic_images, to_float
-from workshop.data._synthetic import SYNTHETIC_SHAPES
+from workshop.data import _load, load_cifar10, to_float
+from workshop.data._synthetic import SYNTHETIC_SHAPES, synthetic_images
 from workshop.images import LUMA
 
 

@@ -21,16 +21,15 @@ import requests
 from tests.cifar_fixtures import FaultyServer, build_archive, stand_in_for_official
 from workshop import doctor
 from workshop.data import (
-    ARCHIVE_NAME,
-    OFFICIAL_SIZE,
     DataUnavailableError,
     _download,
     cached_archive,
     fetch_command,
     load_cifar10,
-    parse_archive,
     serve_command,
 )
+from workshop.data._archive import parse_archive
+from workshop.data._cache import ARCHIVE_NAME, OFFICIAL_SIZE
 from workshop.data._verify import verify
 
 

@@ -20,8 +20,8 @@ keras = pytest.importorskip("keras")
 
 from workshop import data, models, plots  # noqa: E402
 from workshop.checks import cifar10 as check  # noqa: E402
-from workshop.data import OFFICIAL_SIZE  # noqa: E402
 from workshop.data._archive import N_TEST, N_TRAIN  # noqa: E402
+from workshop.data._cache import OFFICIAL_SIZE  # noqa: E402
 from workshop.layers import multiply_adds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -36,8 +36,8 @@ from packaging.requirements import Requirement
 
 from tools import wheelhouse as tool
 from workshop.commands import room_commands
-from workshop.data import build_server, serve_command
-from workshop.data._serve import install_lines
+from workshop.data import serve_command
+from workshop.data._serve import build_server, install_lines
 from workshop.wheelhouse import (
     MANIFEST,
     SOURCE_ZIP,

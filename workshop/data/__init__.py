@@ -1,8 +1,9 @@
 """CIFAR-10 for the notebooks: verified, cached, parsed, subset; or a drawn stand-in.
 
-This is the data package's public face: what the notebooks, the command line, the doctor, the
-tools and the benchmarks use. The modules whose names start with ``_`` are its parts and may
-change (tests reach into them).
+This is the data package's public face: what the notebooks, the command line, the doctor and the
+tools use. The modules whose names start with ``_`` are its parts and may change; the tests and
+benchmarks import what only they need (the archive's name, size and hash, parsing, hashing, the
+server, the drawn stand-in) from those modules directly.
 
 ``load_cifar10()`` returns exactly what ``keras.datasets.cifar10.load_data()`` returns
 (uint8 images ``(n, 32, 32, 3)``, uint8 labels ``(n, 1)``), optionally a class-balanced subset.
@@ -14,7 +15,7 @@ The environment variable ``WORKSHOP_DATA`` picks the source:
 - ``synthetic``: ten drawn shapes with the same shapes and dtypes, no download (a venue with no
   copy of the data at all). It says so loudly every time it is loaded.
 
-Getting the archive onto a laptop: ``fetch_archive`` / ``python -m workshop fetch`` (from the
+Getting the archive onto a laptop: ``fetch_command`` / ``python -m workshop fetch`` (from the
 internet, a classmate's ``serve-data`` or a USB stick; a dropped download continues where it
 stopped, and ``describe_leftovers`` tells the environment check what a killed one left); sharing
 it with the room: ``serve_command`` / ``python -m workshop serve-data``, which also serves the
@@ -26,21 +27,20 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from workshop.data._archive import CLASS_NAMES, parse_archive
-from workshop.data._cache import ARCHIVE_NAME, OFFICIAL_SHA256, OFFICIAL_SIZE, archive_path
+from workshop.data._archive import CLASS_NAMES
+from workshop.data._cache import archive_path
 from workshop.data._errors import DataUnavailableError
-from workshop.data._fetch import fetch_archive, fetch_command
-from workshop.data._folder import count_images, load_image_folder, resolve_source
+from workshop.data._fetch import fetch_command
+from workshop.data._folder import count_images, resolve_source
 from workshop.data._load import class_names, data_mode, data_source, load_cifar10, to_float
 from workshop.data._partial import describe_leftovers
-from workshop.data._synthetic import synthetic_images
-from workshop.data._verify import cached_archive, sha256_of
+from workshop.data._verify import cached_archive
 
 if TYPE_CHECKING:
-    from workshop.data._serve import build_server, serve_command
+    from workshop.data._serve import serve_command
 
 # Loaded on first use: the HTTP server is for the instructor's laptop, not for every import.
-_LAZY = {name: "_serve" for name in ("build_server", "serve_command")}
+_LAZY = {"serve_command": "_serve"}
 
 __all__ = [
     # the notebooks
@@ -52,25 +52,16 @@ __all__ = [
     "DataUnavailableError",
     "data_mode",
     "data_source",
-    # the official archive: where it lives, what it must be, getting, checking and parsing it
-    "ARCHIVE_NAME",
-    "OFFICIAL_SHA256",
-    "OFFICIAL_SIZE",
+    # the command line: getting the archive and sharing it with the room
+    "fetch_command",
+    "serve_command",
+    # the doctor and tools: where the archive lives, whether it is there, what a killed fetch
+    # left, and what an image folder holds
     "archive_path",
     "cached_archive",
-    "describe_leftovers",
-    "fetch_archive",
-    "fetch_command",
-    "parse_archive",
-    "sha256_of",
-    # sharing it with the room
-    "build_server",
-    "serve_command",
-    # CIFAR-10 as image files in class folders, and the drawn stand-in
     "count_images",
-    "load_image_folder",
+    "describe_leftovers",
     "resolve_source",
-    "synthetic_images",
 ]
 
 
