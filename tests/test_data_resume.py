@@ -6,7 +6,8 @@ arrived under a partial name; the next fetch from the same address asks only for
 partial file from another address or of another size, and damaged partial bytes all end in a
 clean start. A fetch killed outright (``SIGKILL``), also in the middle of a slow download from a
 server that sends no ``Content-Length``, is resumed by the next one, and the environment check
-reports what is left until then.
+reports what is left until then. One killed after its last byte but before the rename is hashed
+and kept by the next fetch, which downloads nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from tests.cifar_fixtures import (
 )
 from workshop import doctor
 from workshop.commands import workshop_command
-from workshop.data import cached_archive, fetch_command
+from workshop.data import _fetch, cached_archive, fetch_command
 from workshop.data._cache import ARCHIVE_NAME
 from workshop.data._partial import fetching
 from workshop.data._verify import sha256_of
@@ -250,6 +251,62 @@ def test_sigkill_during_a_slow_download_resumes_from_what_landed(
         server.close()
     assert server.ranges_asked == [None, f"bytes={have}-"]
     assert server.sent[-1] == env.size - have
+    assert_verified_and_tidy(env)
+
+
+@pytest.mark.parametrize("lengths", [True, False], ids=["content-length", "chunked"])
+def test_a_fetch_killed_after_its_last_byte_is_kept_without_downloading_again(
+    env, small, monkeypatch, capsys, lengths
+):
+    server = FaultyServer(small.data, lengths=lengths)
+
+    def killed_before_the_rename(*args: object) -> None:
+        raise KeyboardInterrupt  # stands in for a kill between the last byte and the rename
+
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(_fetch, "_move_into_place", killed_before_the_rename)
+            assert fetch_command(server.url) == 130
+        assert cache_leftovers(env.datasets) == [PARTIAL, RECORD]
+        assert env.partial.stat().st_size == env.size
+        # Known from the end of the body even when the server sent no length.
+        recorded = json.loads((env.datasets / RECORD).read_text())
+        assert recorded == {"source": server.url, "size": env.size}
+        check = doctor.check_cifar10()
+        assert check.status == "WARN"
+        assert f"`{workshop_command('fetch')}` verifies it and keeps it" in check.detail
+        capsys.readouterr()
+
+        assert fetch_command(server.url) == 0
+        assert "kept, nothing to download" in capsys.readouterr().out
+        assert len(server.requests) == 1  # only the first download
+    finally:
+        server.close()
+    assert_verified_and_tidy(env)
+    assert (env.datasets / STAMP).is_file()
+
+
+@pytest.mark.parametrize("where", ["same-address", "another-address"])
+def test_a_whole_partial_file_is_hashed_and_a_wrong_one_downloaded_again(env, server, where):
+    # A whole partial file from any address is kept if its hash is right: the hash decides.
+    env.datasets.mkdir(parents=True)
+    source = server.url if where == "same-address" else "http://192.168.1.5:8765/x.tar.gz"
+    (env.datasets / RECORD).write_text(json.dumps({"source": source, "size": env.size}))
+    env.partial.write_bytes(env.small.data)
+    assert fetch_command(server.url) == 0
+    assert server.requests == []
+    assert_verified_and_tidy(env)
+
+    # The same length with one damaged byte: thrown away, and the whole file downloaded afresh.
+    env.final.unlink()
+    (env.datasets / STAMP).unlink()
+    damaged = bytearray(env.small.data)
+    damaged[len(damaged) // 3] ^= 0xFF
+    env.partial.write_bytes(bytes(damaged))
+    (env.datasets / RECORD).write_text(json.dumps({"source": source, "size": env.size}))
+    assert fetch_command(server.url) == 0
+    assert server.ranges_asked == [None]
+    assert server.sent == [env.size]
     assert_verified_and_tidy(env)
 
 

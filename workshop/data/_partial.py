@@ -3,10 +3,11 @@
 Venue Wi-Fi drops connections; a learner who loses it at 90% should not start again from zero.
 So a fetch writes into ``<archive>.partial`` (never the archive's own name) and records beside it,
 in ``<archive>.partial.json``, where the bytes come from and how long the whole file is (when the
-server said). Both are on disk from the first byte on, since a killed process writes nothing
-on its way out. The next fetch from the same URL asks for the rest, and takes it only if the
-server's ``Content-Range`` names the recorded size (or any size, when none was recorded); anything
-else starts over.
+server said, or once the body ended). Both are on disk from the first byte on, since a killed
+process writes nothing on its way out. The next fetch from the same URL asks for the rest, and
+takes it only if the server's ``Content-Range`` names the recorded size (or any size, when none
+was recorded); anything else starts over. A partial file as long as the recorded size was killed
+between its last byte and its rename: the next fetch hashes it and keeps it if it is the archive.
 The bytes in a partial file are never believed: the SHA-256 of the whole file decides, exactly as
 for a download in one go, before anything is kept or opened.
 
@@ -54,6 +55,11 @@ class Partial:
     have: int
     source: str | None
     size: int | None
+
+    @property
+    def complete(self) -> bool:
+        """As long as the whole file: killed after the last byte, before the rename into place."""
+        return self.size is not None and self.have == self.size
 
     def resumes(self, url: str) -> int:
         """The offset to ask ``url`` for, or 0 when these bytes cannot continue from there."""
@@ -170,7 +176,9 @@ def describe_leftovers(target: Path, show: Callable[[Path], str] = str) -> str |
     partial = find_partial(target)
     if partial is not None:
         of = f" of {mib(partial.size)}" if partial.size else ""
-        if partial.resumes(partial.source or ""):
+        if partial.complete:
+            advice = f"`{workshop_command('fetch')}` verifies it and keeps it if it is the archive"
+        elif partial.resumes(partial.source or ""):
             default = partial.source in (source_url(), OFFICIAL_URL)
             args = "fetch" + ("" if default else f" --from {partial.source}")
             advice = f"`{workshop_command(args)}` continues it"
