@@ -241,16 +241,31 @@ def test_sigkill_during_a_slow_download_resumes_from_what_landed(
         size=len(slow_archive.data),
     )
     server = FaultyServer(slow_archive.data, rate=1_000_000, lengths=lengths)
+    record = datasets / RECORD
     try:
         have = _kill_fetch_once(env, server.url, 1 << 20, seconds=20)
         assert 0 < have < env.size
+        known = env.size if lengths else None  # a chunked body does not say its size
+        assert json.loads(record.read_text()) == {"source": server.url, "size": known}
         server.rate = None  # the link recovered: the rest comes at once
+
+        def stop_after_a_chunk(download, got: int) -> None:
+            raise KeyboardInterrupt
+
+        # Stopped again once the resume began: the server's Content-Range has said the whole
+        # size by then, and the record keeps it.
+        with monkeypatch.context() as patched:
+            cut_downloads(patched, stop_after_a_chunk)
+            assert fetch_command(server.url) == 130
+        more = env.partial.stat().st_size
+        assert have < more < env.size
+        assert json.loads(record.read_text()) == {"source": server.url, "size": env.size}
         assert fetch_command(server.url) == 0
         assert "Resuming at" in capsys.readouterr().out
     finally:
         server.close()
-    assert server.ranges_asked == [None, f"bytes={have}-"]
-    assert server.sent[-1] == env.size - have
+    assert server.ranges_asked == [None, f"bytes={have}-", f"bytes={more}-"]
+    assert server.sent[-1] == env.size - more
     assert_verified_and_tidy(env)
 
 

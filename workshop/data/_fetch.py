@@ -108,6 +108,11 @@ def _begin(target: Path, source: str, size: int | None, offset: int) -> None:
     leaves a record that vouches for someone else's bytes.
     """
     if offset:
+        # A download begun without a length learns the whole size from Content-Range when it
+        # resumes: note it, so a kill after the last byte leaves a partial known to be whole.
+        found = find_partial(target)
+        if size is not None and found is not None and found.size is None:
+            record(found.path, source, size)
         return
     discard(target)
     if _is_url(source):

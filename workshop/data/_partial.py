@@ -3,11 +3,12 @@
 Venue Wi-Fi drops connections; a learner who loses it at 90% should not start again from zero.
 So a fetch writes into ``<archive>.partial`` (never the archive's own name) and records beside it,
 in ``<archive>.partial.json``, where the bytes come from and how long the whole file is (when the
-server said, or once the body ended). Both are on disk from the first byte on, since a killed
-process writes nothing on its way out. The next fetch from the same URL asks for the rest, and
-takes it only if the server's ``Content-Range`` names the recorded size (or any size, when none
-was recorded); anything else starts over. A partial file as long as the recorded size was killed
-between its last byte and its rename: the next fetch hashes it and keeps it if it is the archive.
+server said, or once a resume's ``Content-Range`` or the body's end told). Both are on disk from
+the first byte on, since a killed process writes nothing on its way out. The next fetch from the
+same URL asks for the rest, and takes it only if the server's ``Content-Range`` names the recorded
+size (or any size, when none was recorded); anything else starts over. A partial file as long as
+the recorded size was killed between its last byte and its rename: the next fetch hashes it and
+keeps it if it is the archive.
 The bytes in a partial file are never believed: the SHA-256 of the whole file decides, exactly as
 for a download in one go, before anything is kept or opened.
 
