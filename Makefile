@@ -18,7 +18,7 @@ INSTALL_INPUTS := pyproject.toml constraints.txt tools/jupyterlab-overrides.json
 FORMATTED := workshop tests benchmarks tools conftest.py
 LINTED    := $(FORMATTED) notebooks
 
-.PHONY: lab test test-slow install install-dev check fetch serve-data wheelhouse present notebooks learner machine-time slides slides-local colab bench lint lock clean
+.PHONY: lab test test-slow install install-dev doctor check fetch serve-data wheelhouse present notebooks learner machine-time slides slides-local colab bench lint lock clean
 
 # $(call install_extra,EXTRA): the pinned environment with that extra, into .venv.
 define install_extra
@@ -71,8 +71,12 @@ test-slow: $(DEV_STAMP)
 	$(PY) -m pytest -m slow tests
 
 # The day before: is this laptop ready, and is CIFAR-10 on disk? (FROM=file-or-URL to fetch locally)
-check: $(LAB_STAMP)
-	$(PY) -m workshop check
+doctor: $(LAB_STAMP)
+	$(PY) -m workshop doctor
+
+# The doctor's old name: it says the new one and fails, so an old printout still leads somewhere.
+check:
+	@echo "make check is now make doctor: run make doctor"; exit 1
 
 fetch: $(LAB_STAMP)
 	$(PY) -m workshop fetch $(if $(FROM),--from "$(FROM)")
@@ -92,7 +96,7 @@ wheelhouse: $(LAB_STAMP)
 	$(PY) -m tools.wheelhouse $(if $(PLATFORMS),--platforms "$(PLATFORMS)") $(if $(PYTHONS),--pythons "$(PYTHONS)") $(if $(WHEELHOUSE),--dest "$(WHEELHOUSE)")
 
 # Re-execute the instructor notebooks in place (stored outputs are what nbval compares and what
-# the slides show). 00_setup shows the learner's real environment check. DATA= is the CIFAR-10
+# the slides show). 00_setup shows the learner's real doctor lines. DATA= is the CIFAR-10
 # source for 04 and 05: empty for the official archive in Keras' cache (make fetch), or a folder or
 # .zip of class folders. They refuse the synthetic stand-in.
 notebooks: $(DEV_STAMP)

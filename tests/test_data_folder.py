@@ -583,14 +583,14 @@ def test_order_mixes_classes_for_validation_split(tmp_path, monkeypatch):
     assert not (np.diff(yt[:, 0].astype(int)) >= 0).all()
 
 
-# --- python -m workshop check -----------------------------------------------------------------
+# --- python -m workshop doctor ----------------------------------------------------------------
 
 
 def test_doctor_reports_the_folder_without_decoding(tmp_path, monkeypatch, capsys):
     make_tree(tmp_path / "src")
     monkeypatch.setenv("WORKSHOP_DATA", str(tmp_path / "src"))
     had_tensorflow = "tensorflow" in sys.modules
-    result = doctor.check_cifar10()
+    result = doctor.cifar10_line()
     assert result.status == "OK" and result.name == "CIFAR-10"
     assert f"images from {tmp_path / 'src'}" in result.detail
     assert "not the official archive" in result.detail and "not hash-verified" in result.detail
@@ -600,29 +600,29 @@ def test_doctor_reports_the_folder_without_decoding(tmp_path, monkeypatch, capsy
 
     zipped = zip_tree(tmp_path / "src", tmp_path / "c.zip", prefix="cifar10/")
     monkeypatch.setenv("WORKSHOP_DATA", str(zipped))
-    result = doctor.check_cifar10()
+    result = doctor.cifar10_line()
     assert result.status == "OK" and str(zipped) in result.detail and "zip" in result.detail
 
 
 def test_doctor_fails_on_a_missing_or_broken_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_DATA", str(tmp_path / "gone"))
-    result = doctor.check_cifar10()
+    result = doctor.cifar10_line()
     assert result.status == "FAIL" and str(tmp_path / "gone") in result.detail
     assert "no such file or folder" in result.detail and "synthetic" in result.detail
-    assert "\n" not in result.line()
+    assert "\n" not in result.text()
 
     make_tree(tmp_path / "src")
     (tmp_path / "src" / "train" / "airplane").rename(tmp_path / "src" / "train" / "aeroplane")
     monkeypatch.setenv("WORKSHOP_DATA", str(tmp_path / "src"))
-    result = doctor.check_cifar10()
+    result = doctor.cifar10_line()
     assert result.status == "FAIL" and "did you mean 'airplane'" in result.detail
 
 
 def test_doctor_keeps_synthetic_and_official_behaviour(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_DATA", "synthetic")
-    result = doctor.check_cifar10()
+    result = doctor.cifar10_line()
     assert result.status == "WARN" and "WORKSHOP_DATA=synthetic" in result.detail
     for value in ("cifar10", " CIFAR10 ", ""):
         monkeypatch.setenv("WORKSHOP_DATA", value)
-        result = doctor.check_cifar10()  # empty KERAS_HOME: nothing downloaded yet
+        result = doctor.cifar10_line()  # empty KERAS_HOME: nothing downloaded yet
         assert result.status == "WARN" and "python -m workshop fetch" in result.detail

@@ -5,9 +5,9 @@ arrived under a partial name; the next fetch from the same address asks only for
 ``Range`` and the SHA-256 of the whole file still decides. A server that ignores ``Range``, a
 partial file from another address or of another size, and damaged partial bytes all end in a
 clean start. A fetch killed outright (``SIGKILL``), also in the middle of a slow download from a
-server that sends no ``Content-Length``, is resumed by the next one, and the environment check
-reports what is left until then. One killed after its last byte but before the rename is hashed
-and kept by the next fetch, which downloads nothing.
+server that sends no ``Content-Length``, is resumed by the next one, and the doctor reports what
+is left until then. One killed after its last byte but before the rename is hashed and kept by
+the next fetch, which downloads nothing.
 """
 
 from __future__ import annotations
@@ -201,13 +201,13 @@ def test_sigkill_mid_transfer_then_fetch_resumes_and_leaves_nothing_stale(env, s
     (env.datasets / ".cifar10-k3x9q2.part").write_bytes(b"\0" * 1000)
     (env.datasets / "tmpa1b2c3d4").write_bytes(b"\0" * 1000)
 
-    check = doctor.check_cifar10()
-    assert check.status == "WARN"
+    line = doctor.cifar10_line()
+    assert line.status == "WARN"
     mib = f"{have / 2**20:.1f} MiB of {env.size / 2**20:.1f} MiB"
-    assert f"unfinished download ({mib}) is left at " in check.detail
-    assert f"`{workshop_command(f'fetch --from {server.url}')}` continues it" in check.detail
-    assert "2 temporary file(s)" in check.detail and f"`{workshop_command('fetch')}` removes" in (
-        check.detail
+    assert f"unfinished download ({mib}) is left at " in line.detail
+    assert f"`{workshop_command(f'fetch --from {server.url}')}` continues it" in line.detail
+    assert "2 temporary file(s)" in line.detail and f"`{workshop_command('fetch')}` removes" in (
+        line.detail
     )
 
     server.mode = "ok"
@@ -216,7 +216,7 @@ def test_sigkill_mid_transfer_then_fetch_resumes_and_leaves_nothing_stale(env, s
     assert server.ranges_asked[-1] == f"bytes={have}-"
     assert server.sent[-1] == env.size - have
     assert_verified_and_tidy(env)
-    assert doctor.check_cifar10().status == "OK"
+    assert doctor.cifar10_line().status == "OK"
 
 
 @pytest.fixture(scope="module")
@@ -287,9 +287,9 @@ def test_a_fetch_killed_after_its_last_byte_is_kept_without_downloading_again(
         # Known from the end of the body even when the server sent no length.
         recorded = json.loads((env.datasets / RECORD).read_text())
         assert recorded == {"source": server.url, "size": env.size}
-        check = doctor.check_cifar10()
-        assert check.status == "WARN"
-        assert f"`{workshop_command('fetch')}` verifies it and keeps it" in check.detail
+        line = doctor.cifar10_line()
+        assert line.status == "WARN"
+        assert f"`{workshop_command('fetch')}` verifies it and keeps it" in line.detail
         capsys.readouterr()
 
         assert fetch_command(server.url) == 0
@@ -328,12 +328,12 @@ def test_a_whole_partial_file_is_hashed_and_a_wrong_one_downloaded_again(env, se
 def test_leftovers_beside_a_cached_archive_are_reported_then_removed(env, server, capsys):
     assert fetch_command(server.url) == 0
     env.partial.write_bytes(b"\0" * 3000)  # from a kill long ago; no record
-    check = doctor.check_cifar10()
-    assert check.status == "WARN" and "cached at" in check.detail
-    assert f"`{workshop_command('fetch')}` replaces it" in check.detail
+    line = doctor.cifar10_line()
+    assert line.status == "WARN" and "cached at" in line.detail
+    assert f"`{workshop_command('fetch')}` replaces it" in line.detail
     assert fetch_command(None) == 0  # already cached: tidies, downloads nothing
     assert cache_leftovers(env.datasets) == [ARCHIVE_NAME, STAMP]
-    assert doctor.check_cifar10().status == "OK"
+    assert doctor.cifar10_line().status == "OK"
 
 
 def test_ctrl_c_keeps_what_arrived_for_the_next_fetch(env, server, capsys, monkeypatch):

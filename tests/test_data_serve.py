@@ -216,7 +216,7 @@ def _laptop_after_make_lab(keras_home: Path) -> dict[str, str]:
     not (ROOT / ".venv" / "bin" / "python").exists() or sys.platform == "win32",
     reason="the printed form is the one for a `make lab` install (.venv) on macOS or Linux",
 )
-def test_the_lines_serve_data_and_check_print_work_as_printed(cached, small, tmp_path):
+def test_the_lines_serve_data_and_the_doctor_print_work_as_printed(cached, small, tmp_path):
     """Typed exactly as printed, in the project folder of a `make lab` laptop, they fetch."""
     server = ServeData()
     try:
@@ -229,16 +229,16 @@ def test_the_lines_serve_data_and_check_print_work_as_printed(cached, small, tmp
         assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
         assert sha256_of(tmp_path / "classmate" / "datasets" / ARCHIVE_NAME) == small.sha256
 
-        # The check on a laptop without the archive names its fetch command: type that one too,
+        # The doctor on a laptop without the archive names its fetch command: type that one too,
         # with the official address standing in for the internet (here: the serve-data above).
         env = _laptop_after_make_lab(tmp_path / "late")
         env["WORKSHOP_CIFAR10_URL"] = server.url
-        check = subprocess.run(
-            ".venv/bin/python -m workshop check", shell=True, cwd=ROOT, env=env, text=True,
+        doctor = subprocess.run(
+            ".venv/bin/python -m workshop doctor", shell=True, cwd=ROOT, env=env, text=True,
             capture_output=True,
         )  # fmt: skip
-        advice = re.search(r"not downloaded yet \(170 MB\): run `([^`]+)`", check.stdout)
-        assert advice, check.stdout
+        advice = re.search(r"not downloaded yet \(170 MB\): run `([^`]+)`", doctor.stdout)
+        assert advice, doctor.stdout
         done = subprocess.run(advice.group(1), shell=True, cwd=ROOT, env=env, capture_output=True)
         assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
         assert sha256_of(tmp_path / "late" / "datasets" / ARCHIVE_NAME) == small.sha256

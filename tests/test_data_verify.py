@@ -140,7 +140,7 @@ def test_looking_trusts_the_stamp_and_sharing_rehashes_once(env, hashed, capsys)
     assert fetch_command(str(env.small.path)) == 0
     hashed()
     assert cached_archive() == env.final
-    assert doctor.check_cifar10().status == "OK"
+    assert doctor.cifar10_line().status == "OK"
     assert hashed() == 0  # stamped when fetched: a look reads no archive bytes
     with socket.socket() as busy:  # serve-data verifies, then cannot listen: stops there
         busy.bind(("127.0.0.1", 0))
@@ -168,7 +168,7 @@ def test_the_size_alone_never_verifies(tmp_path, monkeypatch):
     with open(final, "wb") as fh:
         fh.truncate(OFFICIAL_SIZE)  # sparse: the right size, the wrong bytes
     assert cached_archive() is None
-    assert doctor.check_cifar10().status == "WARN"
+    assert doctor.cifar10_line().status == "WARN"
 
 
 def test_a_stamp_is_never_taken_for_bytes_about_to_be_unpickled(env):

@@ -63,10 +63,10 @@ def test_environment_yml_python_range_matches_pyproject():
 def test_doctor_supports_the_same_pythons():
     assert doctor.SUPPORTED_PYTHON == (LOWEST, HIGHEST)
     for major, minor in SUPPORTED:
-        assert doctor.check_python((major, minor, 0)).status == "OK"
+        assert doctor.python_line((major, minor, 0)).status == "OK"
     below, above = (LOWEST[0], LOWEST[1] - 1, 0), (HIGHEST[0], HIGHEST[1] + 1, 0)
-    assert doctor.check_python(below).status == "FAIL"
-    assert doctor.check_python(above).status == "FAIL"
+    assert doctor.python_line(below).status == "FAIL"
+    assert doctor.python_line(above).status == "FAIL"
 
 
 def test_readme_names_the_supported_pythons():

@@ -641,7 +641,7 @@ def test_room_commands_for_pip():
         r'.venv\Scripts\python -m pip install "x"',
         'python -m pip install "x"',
     ]
-    assert room_commands("check")[0][0] == ".venv/bin/python -m workshop check"
+    assert room_commands("doctor")[0][0] == ".venv/bin/python -m workshop doctor"
 
 
 # ------------------------------------------------------------------------- make lab, make test
@@ -657,7 +657,7 @@ def _make_dry_run(target: str, tmp_path: Path) -> str:
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_lab_installs_only_the_lab_extra(tmp_path):
-    for target in ("lab", "install", "check", "fetch", "serve-data", "present", "wheelhouse"):
+    for target in ("lab", "install", "doctor", "fetch", "serve-data", "present", "wheelhouse"):
         run = _make_dry_run(target, tmp_path)
         assert '-e ".[lab]"' in run, target
         assert ".[dev]" not in run, target

@@ -5,7 +5,7 @@ with whichever it is (``training.OneCycle``), so a laptop that gets through *k* 
 makes one complete run of *k* epochs. :data:`MEASURED` holds what such runs reached on the real
 CIFAR-10 photos (``make bench``, ``benchmarks/bench_budget.py``); :func:`before_training` times
 a few steps of this laptop and says what to expect, :func:`after_training` how a finished run
-compares. :func:`forecast` is the one rule behind both 05's line and ``python -m workshop check``,
+compares. :func:`forecast` is the one rule behind both 05's line and ``python -m workshop doctor``,
 which times 05's training step on random photos (:func:`training_speed`) before the day.
 """
 
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 # Notebook 05's lesson budget, as its budget cell sets it (tests/test_budget.py holds the two in
-# step): the check predicts this budget, not one a test or a learner shrank.
+# step): the doctor predicts this budget, not one a test or a learner shrank.
 N_TRAIN, EPOCHS, MINUTES, BATCH_SIZE = 50_000, 20, 3.0, 256
 
 # Epochs of a complete one-cycle run -> test accuracy on the 10,000 real test photos.
@@ -45,7 +45,7 @@ N_TRAIN, EPOCHS, MINUTES, BATCH_SIZE = 50_000, 20, 3.0, 256
 MEASURED: dict[int, float] = {1: 0.499, 2: 0.585, 4: 0.672, 8: 0.721, 14: 0.747, 20: 0.767}
 MEASURED_HOW = "one run of each length on a 2-core CPU; the instructor guide lists them"
 
-# Fewer epochs than this in 05's minutes and the check warns. Read off MEASURED: up to 4 epochs
+# Fewer epochs than this in 05's minutes and the doctor warns. Read off MEASURED: up to 4 epochs
 # each doubling adds 8-9 points (49.9% -> 58.5% -> 67.2%), after it 5 and then under 3, so a
 # laptop short of 4 ends more than 9 points under a full run, with a curve of one to three
 # points. Such a laptop is also over 4x slower than the build machine (16-20 epochs), so the

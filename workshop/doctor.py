@@ -1,6 +1,7 @@
-"""``python -m workshop check``: is this computer ready for the workshop?
+"""``python -m workshop doctor``: is this computer ready for the workshop?
 
-One line per check: OK, WARN (works, but act before the day) or FAIL (will not work).
+One line for each part of the setup: OK, WARN (works, but act before the day) or FAIL (will not
+work), each saying how to fix it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from workshop import budget
 from workshop.commands import workshop_command
 
-__all__ = ["CheckResult", "collect_checks", "run_checks"]
+__all__ = ["DoctorLine", "collect_lines", "run_doctor"]
 
 # Oldest and newest supported Python. Its home is `supported-python` in pyproject.toml, which an
 # installed package cannot read; tests/test_environment_sync.py keeps this copy in step.
@@ -27,18 +28,21 @@ SUPPORTED_PYTHON = ((3, 10), (3, 13))
 # Read when the package metadata is missing (running from a source tree without install).
 SOURCE_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 DISK_WARN_GB, DISK_FAIL_GB = 2.0, 0.5
-# The speed check: 05's training step, the first (tracing) step untimed, then up to 10 timed
+# The speed line: 05's training step, the first (tracing) step untimed, then up to 10 timed
 # steps or 5 seconds, whichever ends first: steady enough to count epochs, quick on any laptop.
 SPEED_STEPS, SPEED_SECONDS = 11, 5.0
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class DoctorLine:
+    """One finding of the doctor: its status, what it is about, and what it found."""
+
     status: str  # "OK", "WARN" or "FAIL"
     name: str
     detail: str
 
-    def line(self) -> str:
+    def text(self) -> str:
+        """The line as printed, e.g. ``OK    Python: 3.11.7``."""
         return f"{self.status:<5} {self.name}: {self.detail}"
 
 
@@ -46,15 +50,15 @@ def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
 
 
-def check_python(version: tuple[int, int, int] | None = None) -> CheckResult:
+def python_line(version: tuple[int, int, int] | None = None) -> DoctorLine:
     v = version or sys.version_info[:3]
     low, high = SUPPORTED_PYTHON
     text = ".".join(map(str, v))
     if low <= tuple(v[:2]) <= high:
-        return CheckResult("OK", "Python", text)
+        return DoctorLine("OK", "Python", text)
     newest = f"{high[0]}.{high[1]}"
     why = f"TensorFlow has no build for Python {v[0]}.{v[1]} yet; " if tuple(v[:2]) > high else ""
-    return CheckResult(
+    return DoctorLine(
         "FAIL",
         "Python",
         f"{text}; the workshop supports {low[0]}.{low[1]} to {newest} (TensorFlow wheels exist "
@@ -97,28 +101,28 @@ def required_minimums() -> dict[str, str]:
     return minimums
 
 
-def check_packages(minimums: dict[str, str] | None = None) -> list[CheckResult]:
+def package_lines(minimums: dict[str, str] | None = None) -> list[DoctorLine]:
     results = []
     for name, low in sorted((minimums or required_minimums()).items()):
         try:
             have = md.version(name)
         except md.PackageNotFoundError:
             results.append(
-                CheckResult(
+                DoctorLine(
                     "FAIL", name, f'not installed; run `pip install "{name}>={low}"` or `make lab`'
                 )
             )
             continue
         if _version_tuple(have) < _version_tuple(low):
             results.append(
-                CheckResult(
+                DoctorLine(
                     "FAIL",
                     name,
                     f'{have} is older than {low}; upgrade: pip install -U "{name}>={low}"',
                 )
             )
         else:
-            results.append(CheckResult("OK", name, have))
+            results.append(DoctorLine("OK", name, have))
     return results
 
 
@@ -137,7 +141,7 @@ def _import_tensorflow_quietly():
     return tf
 
 
-def check_tensorflow() -> CheckResult:
+def tensorflow_line() -> DoctorLine:
     """Import TensorFlow and run one tiny convolution, reporting the device it ran on."""
     try:
         tf = _import_tensorflow_quietly()
@@ -146,26 +150,24 @@ def check_tensorflow() -> CheckResult:
         kernel = tf.ones((3, 3, 1, 1))
         result = tf.nn.conv2d(image, kernel, strides=1, padding="VALID")
         if result.shape != (1, 3, 3, 1) or float(result[0, 0, 0, 0]) != 9.0:
-            return CheckResult("FAIL", "TensorFlow", "a test convolution gave a wrong result")
+            return DoctorLine("FAIL", "TensorFlow", "a test convolution gave a wrong result")
         gpus = tf.config.list_physical_devices("GPU")
         device = f"GPU ({len(gpus)} found)" if gpus else "CPU (fine for this workshop)"
-        return CheckResult(
-            "OK", "TensorFlow", f"{tf.__version__}, test convolution ran on {device}"
-        )
+        return DoctorLine("OK", "TensorFlow", f"{tf.__version__}, test convolution ran on {device}")
     except Exception as exc:  # any failure here means training will not work
-        return CheckResult("FAIL", "TensorFlow", f"could not run a convolution: {exc}")
+        return DoctorLine("FAIL", "TensorFlow", f"could not run a convolution: {exc}")
 
 
-def check_speed(steps: int = SPEED_STEPS, max_seconds: float = SPEED_SECONDS) -> CheckResult:
+def speed_line(steps: int = SPEED_STEPS, max_seconds: float = SPEED_SECONDS) -> DoctorLine:
     """Time 05's training step on random photos and say what 05's budget will reach here.
 
     Never raises: whatever fails (TensorFlow, Keras, the timing) becomes a WARN naming it.
     """
     try:
         _import_tensorflow_quietly()
-        return speed_result(budget.training_speed(steps, max_seconds))
-    except Exception as exc:  # the check reports; 05 times its own step again anyway
-        return CheckResult(
+        return speed_line_for(budget.training_speed(steps, max_seconds))
+    except Exception as exc:  # the doctor reports; 05 times its own step again anyway
+        return DoctorLine(
             "WARN",
             "speed",
             f"could not time 05's training step ({type(exc).__name__}: {exc}); notebook 05 "
@@ -173,7 +175,7 @@ def check_speed(steps: int = SPEED_STEPS, max_seconds: float = SPEED_SECONDS) ->
         )
 
 
-def speed_result(speed: float) -> CheckResult:
+def speed_line_for(speed: float) -> DoctorLine:
     """The speed line for a laptop that trains ``speed`` images a second (05's step)."""
     ahead = budget.forecast(speed)
     epochs, planned, minutes = ahead.epochs, ahead.planned, f"{ahead.minutes:g}"
@@ -195,7 +197,7 @@ def speed_result(speed: float) -> CheckResult:
             f"{ahead.accuracy:.0%}"
         )
     if not ahead.slow:
-        return CheckResult("OK", "speed", detail)
+        return DoctorLine("OK", "speed", detail)
     full = budget.expected_accuracy(planned)
     options = []
     n_train = budget.photos_for(speed, budget.SLOW_EPOCHS, ahead.minutes)
@@ -209,27 +211,27 @@ def speed_result(speed: float) -> CheckResult:
             "load, less memory)"
         )
     options += [
-        "pair up with a neighbour whose check says OK",
+        "pair up with a neighbour whose speed line says OK",
         "run 05 in Colab with a GPU (Runtime > Change runtime type)",
     ]
-    return CheckResult(
+    return DoctorLine(
         "WARN",
         "speed",
         f"{detail} ({full:.0%} with all {planned}). Before the day: " + "; or ".join(options),
     )
 
 
-def check_widget_frontend() -> CheckResult:
+def widgets_line() -> DoctorLine:
     try:
         widgets_version = md.version("ipywidgets")
     except md.PackageNotFoundError:
-        return CheckResult("FAIL", "widgets", "ipywidgets is not installed")
+        return DoctorLine("FAIL", "widgets", "ipywidgets is not installed")
     if "google.colab" in sys.modules:
-        return CheckResult("OK", "widgets", f"ipywidgets {widgets_version} (Colab renders them)")
+        return DoctorLine("OK", "widgets", f"ipywidgets {widgets_version} (Colab renders them)")
     major = _version_tuple(widgets_version)[0]
     frontend = "jupyterlab_widgets"
     if importlib.util.find_spec(frontend) is None:
-        return CheckResult(
+        return DoctorLine(
             "FAIL",
             "widgets",
             f"ipywidgets {widgets_version} is installed but its JupyterLab part ({frontend}) is "
@@ -238,28 +240,28 @@ def check_widget_frontend() -> CheckResult:
     lab_major = _version_tuple(md.version("jupyterlab_widgets"))[0]
     expected = {7: 1, 8: 3}.get(major)
     if expected is not None and lab_major != expected:
-        return CheckResult(
+        return DoctorLine(
             "WARN",
             "widgets",
             f"ipywidgets {widgets_version} expects jupyterlab_widgets {expected}.x, found "
             f"{md.version('jupyterlab_widgets')}: widgets may not render",
         )
-    return CheckResult(
+    return DoctorLine(
         "OK",
         "widgets",
         f"ipywidgets {widgets_version}, jupyterlab_widgets {md.version('jupyterlab_widgets')}",
     )
 
 
-def check_cifar10() -> CheckResult:
+def cifar10_line() -> DoctorLine:
     try:
         from workshop.data import archive_path, cached_archive, data_mode, describe_leftovers
     except ImportError:
-        return CheckResult("WARN", "CIFAR-10", "the data module is not available in this version")
+        return DoctorLine("WARN", "CIFAR-10", "the data module is not available in this version")
     if data_mode() == "folder":
-        return _check_image_folder(os.environ["WORKSHOP_DATA"].strip())
+        return _image_folder_line(os.environ["WORKSHOP_DATA"].strip())
     if data_mode() == "synthetic":
-        return CheckResult(
+        return DoctorLine(
             "WARN",
             "CIFAR-10",
             "WORKSHOP_DATA=synthetic is set: notebooks will train on drawn shapes, not CIFAR-10; "
@@ -269,7 +271,7 @@ def check_cifar10() -> CheckResult:
     # What a killed download left: its size and the command that clears it.
     leftovers = describe_leftovers(archive_path(), _short)
     if path is None:
-        return CheckResult(
+        return DoctorLine(
             "WARN",
             "CIFAR-10",
             f"not downloaded yet (170 MB): run `{workshop_command('fetch')}` today, or "
@@ -277,11 +279,11 @@ def check_cifar10() -> CheckResult:
             "instructor" + (f"; {leftovers}" if leftovers else ""),
         )
     if leftovers:
-        return CheckResult("WARN", "CIFAR-10", f"cached at {_short(path)}; {leftovers}")
-    return CheckResult("OK", "CIFAR-10", f"cached at {_short(path)}")
+        return DoctorLine("WARN", "CIFAR-10", f"cached at {_short(path)}; {leftovers}")
+    return DoctorLine("OK", "CIFAR-10", f"cached at {_short(path)}")
 
 
-def _check_image_folder(raw: str) -> CheckResult:
+def _image_folder_line(raw: str) -> DoctorLine:
     """WORKSHOP_DATA names a folder or .zip of images: is it there, and laid out right?"""
     from workshop.data import DataUnavailableError, count_images, resolve_source
 
@@ -289,9 +291,9 @@ def _check_image_folder(raw: str) -> CheckResult:
         source = resolve_source(raw)
         n_train, n_test = count_images(source)  # lists and checks the layout; decodes nothing
     except DataUnavailableError as exc:
-        return CheckResult("FAIL", "CIFAR-10", " ".join(str(exc).split()))
+        return DoctorLine("FAIL", "CIFAR-10", " ".join(str(exc).split()))
     kind = "zip" if source.is_zip else "folder"
-    return CheckResult(
+    return DoctorLine(
         "OK",
         "CIFAR-10",
         f"images from {_short(source.path)} ({kind}, WORKSHOP_DATA): {n_train:,} train and "
@@ -308,39 +310,40 @@ def _short(path: Path) -> str:
         return str(path)
 
 
-def check_disk(path: Path | None = None) -> CheckResult:
+def disk_line(path: Path | None = None) -> DoctorLine:
     target = path or Path.home()
     free_gb = shutil.disk_usage(target).free / 1e9
     detail = f"{free_gb:.1f} GB free in {_short(target)}"
     if free_gb < DISK_FAIL_GB:
-        return CheckResult("FAIL", "disk", detail + "; the data and models need about 1 GB")
+        return DoctorLine("FAIL", "disk", detail + "; the data and models need about 1 GB")
     if free_gb < DISK_WARN_GB:
-        return CheckResult("WARN", "disk", detail + "; free some space (2 GB is comfortable)")
-    return CheckResult("OK", "disk", detail)
+        return DoctorLine("WARN", "disk", detail + "; free some space (2 GB is comfortable)")
+    return DoctorLine("OK", "disk", detail)
 
 
-def collect_checks(include_tensorflow: bool = True) -> list[CheckResult]:
-    steps: list[Callable[[], CheckResult | list[CheckResult]]] = [
-        check_python,
-        check_packages,
-        check_widget_frontend,
-        check_cifar10,
-        check_disk,
+def collect_lines(include_tensorflow: bool = True) -> list[DoctorLine]:
+    """Every line of the doctor, in the order printed (TensorFlow's two take seconds)."""
+    steps: list[Callable[[], DoctorLine | list[DoctorLine]]] = [
+        python_line,
+        package_lines,
+        widgets_line,
+        cifar10_line,
+        disk_line,
     ]
     if include_tensorflow:
-        steps[2:2] = [check_tensorflow, check_speed]
-    results: list[CheckResult] = []
+        steps[2:2] = [tensorflow_line, speed_line]
+    results: list[DoctorLine] = []
     for step in steps:
         outcome = step()
         results.extend(outcome if isinstance(outcome, list) else [outcome])
     return results
 
 
-def run_checks() -> int:
-    """Print every check; exit status 1 when any check FAILs."""
-    results = collect_checks()
+def run_doctor() -> int:
+    """Print every line; exit status 1 when any line says FAIL."""
+    results = collect_lines()
     for result in results:
-        print(result.line())
+        print(result.text())
     failed = [r for r in results if r.status == "FAIL"]
     warned = [r for r in results if r.status == "WARN"]
     if failed:

@@ -17,7 +17,7 @@ The environment variable ``WORKSHOP_DATA`` picks the source:
 
 Getting the archive onto a laptop: ``fetch_command`` / ``python -m workshop fetch`` (from the
 internet, a classmate's ``serve-data`` or a USB stick; a dropped download continues where it
-stopped, and ``describe_leftovers`` tells the environment check what a killed one left); sharing
+stopped, and ``describe_leftovers`` tells the doctor what a killed one left); sharing
 it with the room: ``serve_command`` / ``python -m workshop serve-data``, which also serves the
 wheelhouse ``make wheelhouse`` made (``workshop.wheelhouse``) so a laptop can install offline.
 """

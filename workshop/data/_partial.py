@@ -109,7 +109,7 @@ def record(partial: Path, source: str, size: int | None) -> None:
 
 def _remove(paths: Iterable[Path]) -> None:
     """Quietly, as far as the disk lets us: a file that stays is never trusted or read (the next
-    fetch replaces it, and the environment check reports it)."""
+    fetch replaces it, and the doctor reports it)."""
     for path in paths:
         try:
             path.unlink(missing_ok=True)
@@ -169,7 +169,7 @@ def mib(n: int) -> str:
 
 
 def describe_leftovers(target: Path, show: Callable[[Path], str] = str) -> str | None:
-    """For ``python -m workshop check``: what killed fetches left, and the command that clears it.
+    """For ``python -m workshop doctor``: what killed fetches left, and the command that clears it.
 
     ``show`` turns a path into what is printed (the doctor shortens the home folder to ``~``).
     """

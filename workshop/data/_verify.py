@@ -99,7 +99,7 @@ def cached_archive(*, rehash: bool = False, progress: bool = False) -> Path | No
 
 
 # --- the stamp: a verdict remembered ------------------------------------------------------------
-# Hashing 170 MB takes about a second; `python -m workshop check` should not pay that each time.
+# Hashing 170 MB takes about a second; `python -m workshop doctor` should not pay that each time.
 # After a full verification we note (hash, size, mtime) beside the archive; a file whose size or
 # mtime changed since is hashed again before anyone trusts it.
 
