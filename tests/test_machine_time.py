@@ -219,8 +219,8 @@ def test_record_writes_complete_runs_only(tmp_path, capsys):
     )
     assert written.metadata["machine_time"]["image_cache"] == "empty at the start"
     assert written.metadata["machine_time"]["data"] == "demo.zip (class folders)"
-    assert mt.check(["09_demo.ipynb"], tmp_path) == 0
-    assert mt.check(["10_broken.ipynb"], tmp_path) == 1
+    assert mt.verify(["09_demo.ipynb"], tmp_path) == 0
+    assert mt.verify(["10_broken.ipynb"], tmp_path) == 1
     assert "10_broken.ipynb: not measured" in capsys.readouterr().out
 
 
@@ -230,7 +230,7 @@ def test_check_names_a_cell_edited_since(tmp_path, capsys):
     mt.apply_run(nb, learner_of(nb), run, data="official archive", **WHEN)
     cell(nb, "imports").source = "import numpy"
     mt.write_notebook(nb, tmp_path / "09_demo.ipynb")
-    assert mt.check(["09_demo.ipynb"], tmp_path) == 1
+    assert mt.verify(["09_demo.ipynb"], tmp_path) == 1
     assert "cell imports changed" in capsys.readouterr().out
 
 

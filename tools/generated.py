@@ -1,4 +1,4 @@
-"""Files the tools write from other files: write them, or (``--check``) say that they are stale."""
+"""Files the tools write from other files: write them, or (``--verify``) say that they are stale."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def refresh(path: Path, text: str, check: bool, command: str) -> bool:
-    """Make ``path`` hold ``text``; with ``check``, only report. True when it was stale.
+def refresh(path: Path, text: str, verify: bool, command: str) -> bool:
+    """Make ``path`` hold ``text``; with ``verify``, only report. True when it was stale.
 
     ``command`` is what regenerates the file, named in the report so the reader knows the fix.
     """
@@ -16,7 +16,7 @@ def refresh(path: Path, text: str, check: bool, command: str) -> bool:
     if current == text:
         return False
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-    if check:
+    if verify:
         print(f"{shown} is stale: run `{command}`")
     else:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ The result goes into the INSTRUCTOR notebooks' metadata, matched by cell id:
 
 - each code cell the learner copy ran: ``machine_seconds`` (rounded to 0.1 s) and
   ``machine_source``, a fingerprint of the source it was measured with (a later edit of the cell
-  makes the figure stale: ``--check`` says so); cells the learner copy does not have (solutions,
+  makes the figure stale: ``--verify`` says so); cells the learner copy does not have (solutions,
   speaker notes) get neither;
 - the notebook: ``machine_time`` = where and when it was measured, on which data, the total.
 
@@ -31,7 +31,7 @@ without running anything.
 
 Usage:
     python -m tools.machine_time [--data SOURCE] [NOTEBOOK ...]   # measure, write metadata
-    python -m tools.machine_time --check [NOTEBOOK ...]           # exit 1 when stale
+    python -m tools.machine_time --verify [NOTEBOOK ...]          # exit 1 when stale
     python -m tools.machine_time --summary [NOTEBOOK ...]         # the stored figures
     python -m tools.machine_time --from-run build/machine-time/last-run.json [NOTEBOOK ...]
 
@@ -581,7 +581,7 @@ def refuse_stale_learner_copies(names: list[str], notebooks: Path = NOTEBOOKS) -
         )
 
 
-def check(names: list[str], notebooks: Path = NOTEBOOKS) -> int:
+def verify(names: list[str], notebooks: Path = NOTEBOOKS) -> int:
     """Report stale or missing measurements; 1 when there is any."""
     bad = 0
     for name in names:
@@ -614,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
         help="WORKSHOP_DATA for the run: a folder or .zip of class folders; empty for the "
         "official archive (default: the environment's WORKSHOP_DATA)",
     )
-    parser.add_argument("--check", action="store_true", help="report stale figures, run nothing")
+    parser.add_argument("--verify", action="store_true", help="report stale figures, run nothing")
     parser.add_argument("--summary", action="store_true", help="print the stored figures only")
     parser.add_argument("--screenshots", type=Path, help="folder for a screenshot per notebook")
     parser.add_argument(
@@ -632,8 +632,8 @@ def main(argv: list[str] | None = None) -> int:
     names = [resolve(n) for n in args.notebooks] or [
         p.name for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     ]
-    if args.check:
-        return check(names)
+    if args.verify:
+        return verify(names)
     if args.summary:
         for name in names:
             print(summary(nbformat.read(NOTEBOOKS / name, as_version=4), name))

@@ -10,7 +10,7 @@ It also writes ``docs/answer-key.md``: every solution cell, under its exercise h
 
 Usage:
     python -m tools.make_learner           # regenerate all (what `make learner` runs)
-    python -m tools.make_learner --check   # exit 1 if a learner notebook is stale
+    python -m tools.make_learner --verify  # exit 1 if a learner notebook is stale
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def instructor_notebooks() -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="report stale files, write nothing")
+    parser.add_argument("--verify", action="store_true", help="report stale files, write nothing")
     args = parser.parse_args(argv)
 
     LEARNER.mkdir(parents=True, exist_ok=True)
@@ -175,20 +175,20 @@ def main(argv: list[str] | None = None) -> int:
     sources = instructor_notebooks()
     for instructor in sources:
         target = LEARNER / instructor.name
-        stale += refresh(target, learner_text(instructor), args.check, "make learner")
-    stale += refresh(ANSWER_KEY, answer_key_text(sources), args.check, "make learner")
+        stale += refresh(target, learner_text(instructor), args.verify, "make learner")
+    stale += refresh(ANSWER_KEY, answer_key_text(sources), args.verify, "make learner")
     # A learner notebook whose instructor notebook is gone would mislead learners.
     names = {p.name for p in sources}
     for orphan in sorted(p for p in LEARNER.glob("*.ipynb") if p.name not in names):
         stale += 1
-        if args.check:
+        if args.verify:
             print(f"{orphan.relative_to(ROOT)} has no instructor notebook")
         else:
             orphan.unlink()
             print(f"removed {orphan.relative_to(ROOT)}")
     if not stale:
         print(f"{len(sources)} learner notebook(s) up to date.")
-    return 1 if args.check and stale else 0
+    return 1 if args.verify and stale else 0
 
 
 if __name__ == "__main__":

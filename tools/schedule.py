@@ -16,7 +16,7 @@ and the table disagree, or when the whole plan (welcome, core path, two breaks) 
 
 Usage:
     python -m tools.schedule           # rewrite the metadata and the guide's table
-    python -m tools.schedule --check   # exit 1 when either is stale
+    python -m tools.schedule --verify  # exit 1 when either is stale
 """
 
 from __future__ import annotations
@@ -236,7 +236,7 @@ def guide_with_table(guide: str, paths: list[Path]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="report stale files, write nothing")
+    parser.add_argument("--verify", action="store_true", help="report stale files, write nothing")
     args = parser.parse_args(argv)
     stale = 0
     paths = instructor_notebooks()
@@ -246,16 +246,16 @@ def main(argv: list[str] | None = None) -> int:
         if stored(nb) == want:
             continue
         stale += 1
-        if args.check:
+        if args.verify:
             print(f"{path.relative_to(ROOT)}: schedule metadata is stale: run tools.schedule")
         else:
             nb.metadata["schedule"] = want.metadata()
             nbformat.write(nb, path)
             print(f"{path.relative_to(ROOT)}: core {want.core} min, optional {want.optional} min")
     guide = live_table.guide_with_table(GUIDE.read_text(encoding="utf-8"), paths)
-    stale += refresh(GUIDE, guide_with_table(guide, paths), args.check, "python -m tools.schedule")
+    stale += refresh(GUIDE, guide_with_table(guide, paths), args.verify, "python -m tools.schedule")
     print(f"session: {total_minutes(paths)} of {SESSION_MINUTES} minutes, breaks included")
-    return 1 if args.check and stale else 0
+    return 1 if args.verify and stale else 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ The repository location lives in one place, ``[tool.cnn-workshop]`` in pyproject
 
 Usage:
     python -m tools.sync_colab            # rewrite notebooks/*.ipynb, notebooks/learner/*.ipynb
-    python -m tools.sync_colab --check    # report drift, exit 1 if any, write nothing
+    python -m tools.sync_colab --verify   # report drift, exit 1 if any, write nothing
     python -m tools.sync_colab PATH...    # only these notebooks
 
 Only the two Colab cells change; outputs and every other cell are left as they are.
@@ -191,7 +191,7 @@ def default_paths() -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: all)")
-    parser.add_argument("--check", action="store_true", help="report drift, write nothing")
+    parser.add_argument("--verify", action="store_true", help="report drift, write nothing")
     parser.add_argument("--pyproject", type=Path, default=PYPROJECT)
     args = parser.parse_args(argv)
 
@@ -203,11 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         if not changes:
             continue
         drift += 1
-        verb = "out of date" if args.check else "updated"
+        verb = "out of date" if args.verify else "updated"
         print(f"{path}: {verb}: {'; '.join(changes)}")
-        if not args.check:
+        if not args.verify:
             nbformat.write(nb, path)
-    if args.check and drift:
+    if args.verify and drift:
         print(f"{drift} notebook(s) drift from pyproject.toml: run `make colab`.")
         return 1
     if not drift:

@@ -14,7 +14,7 @@ The day before, with internet, it:
    records the files, their SHA-256 and what they were made for in ``wheelhouse.json``. Wheels
    that no chosen kind needs any more are removed.
 
-``--check`` only asks the index which kinds can be served (nothing is downloaded).
+``--verify`` only asks the index which kinds can be served (nothing is downloaded).
 
 pip evaluates environment markers (``sys_platform == "win32"``, ``python_version < "3.11"``) for
 the machine it runs on, not for ``--platform``/``--python-version`` (pypa/pip#11664): run as is,
@@ -93,7 +93,7 @@ PLATFORMS = {
     ]
 }  # fmt: skip
 # Intel Macs are left out: TensorFlow published no macOS x86_64 wheel after 2.16.2, so the
-# pinned TensorFlow cannot be installed on one from anywhere (`--check --platforms
+# pinned TensorFlow cannot be installed on one from anywhere (`--verify --platforms
 # macos_x86_64` shows it).
 DEFAULT_PLATFORMS = ("linux_x86_64", "macos_arm64", "windows_amd64")
 
@@ -391,7 +391,7 @@ def build(dest: Path, platforms: list[Platform], pythons: list[str]) -> int:
     return 1 if failed else 0
 
 
-def check(platforms: list[Platform], pythons: list[str]) -> int:
+def verify(platforms: list[Platform], pythons: list[str]) -> int:
     """Ask the index, without downloading, which laptops the pinned set can be served to."""
     with tempfile.TemporaryDirectory() as tmp:
         source, _ = write_source_zip(Path(tmp))
@@ -420,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--dest", type=Path, default=ROOT / DEFAULT_FOLDER, help="the folder")
     parser.add_argument(
-        "--check", action="store_true", help="only say which laptops can be served (no download)"
+        "--verify", action="store_true", help="only say which laptops can be served (no download)"
     )
     args = parser.parse_args(argv)
     unknown = [p for p in args.platforms.split() if p not in PLATFORMS]
@@ -431,8 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     bad = [p for p in pythons if not re.fullmatch(r"3\.\d+(\.\d+)?", p)]
     if bad:
         parser.error(f"Pythons are written like 3.11, got {bad}")
-    if args.check:
-        return check(platforms, pythons)
+    if args.verify:
+        return verify(platforms, pythons)
     return build(args.dest, platforms, pythons)
 
 
