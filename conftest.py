@@ -4,6 +4,7 @@ At the repository root so that `pytest notebooks/NN.ipynb` on its own gets it to
 """
 
 import os
+import time
 
 import pytest
 
@@ -95,6 +96,7 @@ def pytest_runtest_call(item):
         return (yield)
     from tools.notebook_client import cell_timeout
 
+    _NBVAL_NOTEBOOKS.add(item.parent.path)
     option = item.config.option
     default = option.nbval_cell_timeout
     option.nbval_cell_timeout = cell_timeout(item.cell.source, TRAINING_CELL_S)
@@ -124,3 +126,27 @@ def pytest_runtest_makereport(item, call):
             "interrupted: the client stalled (nbval would have passed this cell)."
         )
     return report
+
+
+# ---------------------------------------------------------------- each tier says what it cost
+_STARTED = pytest.StashKey[float]()
+_NBVAL_NOTEBOOKS: set = set()
+
+
+def pytest_sessionstart(session):
+    session.config.stash[_STARTED] = time.monotonic()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The tier's wall time and how many notebook runs it made on each stack: the figures that
+    keep `make test` inside its budget (README, Tests)."""
+    from tests.notebook_runs import record_nbval, summary
+
+    for path in sorted(_NBVAL_NOTEBOOKS):
+        record_nbval(path.name)
+    tier = "make test-slow" if config.getoption("markexpr") == "slow" else "make test"
+    seconds = time.monotonic() - config.stash[_STARTED]
+    runs = summary() or "none"
+    terminalreporter.write_line(
+        f"{tier}: {seconds:.0f} s of tests; notebook runs per stack: {runs}", bold=True
+    )

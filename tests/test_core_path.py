@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.notebook_runs import errors, run_copy
+from tests.notebook_runs import run_in_venv
 from tools.make_learner import OPTIONAL_END, OPTIONAL_TAG
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +32,6 @@ def test_learner_copy_runs_with_every_optional_cell_skipped(path, tmp_path, monk
         if OPTIONAL_TAG not in cell.metadata.get("tags", []) and cell.source != OPTIONAL_END
     ]
     assert len(nb.cells) < before or path.name.startswith("00"), "no optional cells left out"
-    run_copy(nb, tmp_path, f"notebooks/learner/{path.name}, core path only")
-    found = errors(nb)
+    run = run_in_venv(nb, tmp_path, f"learner/{path.name}, core path only")
+    found = run.errors()
     assert not found, f"core cells that need an optional one: {found}"

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.notebook_runs import errors, printed, run_copy
+from tests.notebook_runs import run_in_venv
 
 ROOT = Path(__file__).resolve().parents[1]
 LEARNER = sorted((ROOT / "notebooks" / "learner").glob("*.ipynb"))
@@ -26,9 +26,9 @@ def test_learner_notebook_runs_with_exercises_unanswered(learner_copy, tmp_path,
     monkeypatch.delenv("MPLBACKEND", raising=False)
     copy = tmp_path / path.name  # files the notebook saves land here, not in the repository
     shutil.copy(path, copy)
-    nb = run_copy(nbformat.read(copy, as_version=4), tmp_path, f"notebooks/learner/{path.name}")
-    found = errors(nb)
+    run = run_in_venv(nbformat.read(copy, as_version=4), tmp_path, f"learner/{path.name}")
+    found = run.errors()
     assert not found, f"cells that crash with the exercises unanswered: {found}"
-    text = printed(nb)
-    if "exercise" in {tag for c in nb.cells for tag in c.metadata.get("tags", [])}:
+    text = run.printed()
+    if "exercise" in {tag for c in run.nb.cells for tag in c.metadata.get("tags", [])}:
         assert "no answer yet" in text

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.notebook_runs import errors, printed, run_copy
+from tests.notebook_runs import run_in_venv
 from tools.execute_notebooks import BUDGET_VARIABLES, TRAINING_TIMEOUT_S
 from tools.kernel_memory import LIMIT_BYTES, peak_bytes, with_peak_cell
 
@@ -34,10 +34,10 @@ def test_05_runs_to_the_end_on_the_stand_in_at_the_lesson_budget(tmp_path, monke
     copy = tmp_path / LEARNER05.name
     shutil.copy(LEARNER05, copy)
     nb = with_peak_cell(nbformat.read(copy, as_version=4))
-    run_copy(nb, tmp_path, f"notebooks/learner/{LEARNER05.name}", TRAINING_TIMEOUT_S)
-    found = errors(nb)
+    run = run_in_venv(nb, tmp_path, f"learner/{LEARNER05.name}", TRAINING_TIMEOUT_S)
+    found = run.errors()
     assert not found, f"cells that stop Run All at the lesson budget: {found}"
-    text = printed(nb)
+    text = run.printed()
     assert "50,000 training photos" in text  # the lesson's budget, not the tests'
     explorer = [c for c in nb.cells if "NetworkExplorer(" in c.source and c.cell_type == "code"]
     assert explorer and all(c.outputs for c in explorer), "the network explorer never ran"

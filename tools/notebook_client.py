@@ -137,14 +137,19 @@ def execute_in(
     *,
     name: str,
     training_s: int,
+    quick_s: int | None = None,
     allow_errors: bool = False,
 ) -> GuardedNotebookClient:
     """Execute ``nb`` in place with a kernel working in ``folder`` (files the notebook writes
-    land there); return the client, whose ``late`` lists the replies it waited for."""
+    land there); return the client, whose ``late`` lists the replies it waited for.
+
+    The one place that executes notebooks with nbclient: the tools, the tests (through
+    tests/notebook_runs.py) and the Colab mirror's runner all come here."""
     client = GuardedNotebookClient(
         nb,
         name=name,
         training_s=training_s,
+        quick_s=quick_s,
         kernel_name="python3",
         allow_errors=allow_errors,
         resources={"metadata": {"path": str(folder)}},
