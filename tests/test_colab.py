@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.notebook_runs import NotebookRun, record
 from tools import sync_colab
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,9 +82,9 @@ def test_sync_rewrites_only_the_colab_cells(tmp_path):
     path.parent.mkdir()
     nbformat.write(_demo_notebook(), path)
 
-    assert sync_colab.main(["--check", "--pyproject", str(pyproject), str(path)]) == 1
+    assert sync_colab.main(["--verify", "--pyproject", str(pyproject), str(path)]) == 1
     assert sync_colab.main(["--pyproject", str(pyproject), str(path)]) == 0
-    assert sync_colab.main(["--check", "--pyproject", str(pyproject), str(path)]) == 0
+    assert sync_colab.main(["--verify", "--pyproject", str(pyproject), str(path)]) == 0
 
     nb = nbformat.read(path, as_version=4)
     url = "https://colab.research.google.com/github/someone/fork/blob/dev/notebooks/07_demo.ipynb"
@@ -106,9 +107,9 @@ def test_sync_adds_missing_cells(tmp_path):
 
 # --------------------------------------------------------------- the real notebooks
 @pytest.mark.skipif(not ALL_NOTEBOOKS, reason="no notebooks yet")
-def test_sync_check_passes_on_the_repository():
+def test_sync_verify_passes_on_the_repository():
     """`make colab` has been run: no badge or install cell drifts from pyproject.toml."""
-    assert sync_colab.main(["--check"]) == 0
+    assert sync_colab.main(["--verify"]) == 0
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
@@ -222,14 +223,18 @@ def test_colab_install_cell_changes_none_of_colabs_packages(colab_mirror):
 
 # Two notebooks at a time: a kernel spends most of its start and import time on one core.
 PARALLEL_NOTEBOOKS = 2
+# The learner copies, which Colab learners open from the README, run here with nbclient; the
+# instructor copies run on the same kernel and packages in the classic Notebook
+# (tests/browser/test_classic_notebook.py), so each notebook runs once on Colab's stack.
+COLAB_RUNS = LEARNER
 
 
 @pytest.fixture(scope="session")
-def colab_notebook_runs(colab_mirror, tmp_path_factory) -> dict[Path, dict]:
-    """Every notebook run once in the mirror; what each run reported (or its failure)."""
+def colab_notebook_runs(colab_mirror, tmp_path_factory) -> dict[Path, NotebookRun | str]:
+    """Every learner copy run once in the mirror: its record, or why the runner crashed."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def run(path: Path) -> dict:
+    def run(path: Path) -> NotebookRun | str:
         work = tmp_path_factory.mktemp(path.stem)
         proc = subprocess.run(
             [str(colab_mirror.python), str(ROOT / "tests" / "colab_notebook_runner.py")]
@@ -241,26 +246,29 @@ def colab_notebook_runs(colab_mirror, tmp_path_factory) -> dict[Path, dict]:
             cwd=work,
         )
         if proc.returncode != 0:
-            return {"crashed": proc.stderr[-3000:]}
-        return json.loads(proc.stdout.strip().splitlines()[-1])
+            return proc.stderr[-3000:]
+        report = json.loads(proc.stdout.strip().splitlines()[-1])
+        executed = nbformat.read(report.pop("executed"), as_version=4)
+        name = path.relative_to(ROOT / "notebooks").as_posix()
+        return record("colab", name, executed, report.pop("seconds"), **report)
 
     with ThreadPoolExecutor(PARALLEL_NOTEBOOKS) as pool:
-        return dict(zip(ALL_NOTEBOOKS, pool.map(run, ALL_NOTEBOOKS)))
+        return dict(zip(COLAB_RUNS, pool.map(run, COLAB_RUNS)))
 
 
 @pytest.mark.timeout(1800)
-@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+@pytest.mark.parametrize("path", COLAB_RUNS, ids=_ids(COLAB_RUNS))
 def test_notebook_runs_on_colabs_stack(colab_notebook_runs, path):
     """Top to bottom under Colab's IPython 7.34, TensorFlow 2.20 and Keras 3.13 (04 and 05 on
     the synthetic stand-in, with the tests' budget: conftest.py)."""
-    report = colab_notebook_runs[path]
-    assert "crashed" not in report, report.get("crashed")
-    versions = report["versions"]
+    run = colab_notebook_runs[path]
+    assert isinstance(run, NotebookRun), f"the runner crashed:\n{run}"
+    versions = run.facts["versions"]
     assert (versions["ipython"], versions["ipywidgets"]) == ("7.34.0", "7.7.1"), versions
     assert versions["python"].startswith("3.13."), versions
-    assert not report["errors"], "\n".join(report["errors"])
-    if path.parent.name == "learner" and '"exercise"' in path.read_text():
-        assert report["no_answer_yet"], "an unanswered exercise's checker said nothing"
+    assert not run.errors(), "\n".join(run.errors())
+    if '"exercise"' in path.read_text():
+        assert "no answer yet" in run.printed(), "an unanswered exercise's checker said nothing"
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,11 @@ widgetsnbextension 3.6.10 and ipywidgets 7.7.1, all from Colab's pins (the Colab
 tests/colab_mirror.py), in Debian's Chromium.
 
 Colab's own page cannot be reached from here; this is its nearest stand-in: the same ipywidgets
-7 JavaScript, kernel and Python packages. For every notebook that shows widgets: open it, run
-it, check that every explorer rendered (no "Loading widget", no error text), move one control of
-each explorer and see its output change. Screenshots: test-artifacts/screenshots/classic-*.png.
+7 JavaScript, kernel and Python packages. Every instructor copy runs here once, which is its run
+on Colab's stack: open it, run it, read the notebook's own model for errors
+(tests/notebook_runs.py); where it shows widgets, check that every explorer rendered (no
+"Loading widget", no error text), move one control of each explorer and see its output change.
+Screenshots: test-artifacts/screenshots/classic-*.png.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,12 +24,17 @@ import pytest
 
 # The classic Notebook serves the same kernels API as JupyterLab: Lab.shutdown_kernels works.
 from tests.browser.lab_server import Lab, free_port, serving
+from tests.notebook_runs import from_front_end
 
 ROOT = Path(__file__).resolve().parents[2]
+# Every instructor copy: this is its run on Colab's stack (the learner copies run there with
+# nbclient, tests/test_colab.py); the ones that show widgets also have them driven.
+INSTRUCTOR = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# The explorers driven here: those of the notebooks whose stored outputs show widgets. 05's
+# network explorer (its stored output is left out: real photos) is not: in this front-end its
+# view never renders, without an error (seen 2026-12-05; Colab's own page is untested).
 WIDGET_NOTEBOOKS = [
-    p
-    for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    if "application/vnd.jupyter.widget-view+json" in p.read_text(encoding="utf-8")
+    p for p in INSTRUCTOR if "application/vnd.jupyter.widget-view+json" in p.read_text("utf-8")
 ]
 # widgetsnbextension 3.6.10 (Colab's pin) bundles @jupyter-widgets/output 4, ipywidgets 8's
 # Output model, which its ipywidgets 7 manager cannot create: with Colab's pins the classic
@@ -107,21 +115,10 @@ SETTLED = """() => {
   return true;
 }"""
 
-CELL_REPORT = """() => {
-  const report = {errors: [], explorers: []};
-  Jupyter.notebook.get_cells().forEach((cell, i) => {
-    if (cell.cell_type !== 'code') return;
-    const tags = cell.metadata.tags || [];
-    for (const out of cell.output_area.outputs) {
-      if (out.output_type === 'error' && !tags.includes('raises-exception'))
-        report.errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
-    }
-    if (cell.output_area.outputs.some(
-        (o) => o.data && o.data['application/vnd.jupyter.widget-view+json']))
-      report.explorers.push(i);
-  });
-  return report;
-}"""
+# The cells that show a widget (the notebook's own model is read by tests/notebook_runs.py).
+EXPLORER_CELLS = """() => Jupyter.notebook.get_cells().flatMap((cell, i) =>
+  cell.cell_type === 'code' && cell.output_area.outputs.some(
+    (o) => o.data && o.data['application/vnd.jupyter.widget-view+json']) ? [i] : [])"""
 
 # What a learner sees change in one cell's output: pictures and texts, not the control itself.
 OUTPUT_SIGNATURE = """(cell) => {
@@ -163,7 +160,7 @@ def _move_first_control(cell) -> bool:
 
 
 @pytest.mark.timeout(1800)  # the first one may build the Colab mirror
-@pytest.mark.parametrize("notebook", WIDGET_NOTEBOOKS, ids=[p.name for p in WIDGET_NOTEBOOKS])
+@pytest.mark.parametrize("notebook", INSTRUCTOR, ids=[p.name for p in INSTRUCTOR])
 def test_explorers_render_and_respond_in_the_classic_notebook(
     page, classic_notebook, screenshots, notebook
 ):
@@ -177,13 +174,20 @@ def test_explorers_render_and_respond_in_the_classic_notebook(
         " && Jupyter.notebook.kernel.is_connected()",
         timeout=120_000,
     )
+    start = time.monotonic()
     page.evaluate("Jupyter.notebook.clear_all_output(); Jupyter.notebook.execute_all_cells()")
     try:
         page.wait_for_function(SETTLED, timeout=300_000, polling=250)
     finally:
         page.screenshot(path=str(screenshots / f"classic-{notebook.stem}.png"), full_page=True)
-    report = page.evaluate(CELL_REPORT)
-    assert not report["errors"], "\n".join(report["errors"])
+    run = from_front_end(
+        "classic",
+        notebook.name,
+        page.evaluate("Jupyter.notebook.toJSON()"),
+        time.monotonic() - start,
+    )
+    assert not run.errors(), "\n".join(run.errors())
+    assert not run.unexecuted(), f"{run.unexecuted()} code cells did not run"
     text = page.locator("#notebook-container").inner_text()
     broken = [t for t in BROKEN_WIDGET_TEXT if t in text]
     assert not broken, f"widgets did not render: {broken}"
@@ -193,11 +197,15 @@ def test_explorers_render_and_respond_in_the_classic_notebook(
     # The widget manager's own complaints (a font it cannot fetch offline is no widget's fault).
     widget_errors = [e for e in console_errors if re.search(WIDGET_ERROR, e)]
     assert not widget_errors, "\n".join(widget_errors)
-    assert report["explorers"], "the notebook shows widgets but no cell has one"
+    explorers = page.evaluate(EXPLORER_CELLS)
+    assert bool(explorers) == bool(run.widget_outputs()), "widget outputs and cells disagree"
+    if notebook not in WIDGET_NOTEBOOKS:
+        classic_notebook.shutdown_kernels()
+        return
 
     unchanged = []
     try:
-        for index in report["explorers"]:
+        for index in explorers:
             cell = page.locator("#notebook-container .cell").nth(index)
             before = cell.evaluate(OUTPUT_SIGNATURE)
             if not _move_first_control(cell):
