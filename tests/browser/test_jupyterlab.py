@@ -1,42 +1,26 @@
 """JupyterLab in a real browser: every learner copy opens, runs top to bottom with its exercises
-unanswered, its widgets render and respond; notebook 02's step-through slider moves the kernel
-window.
+unanswered, its widgets render and respond; in notebook 02's run, the step-through slider moves
+the kernel window.
 
 The learner copies are what learners open, and running them here also serves as their
 "runs with every exercise unanswered" check (conftest.py then skips the nbclient run of the same
-copy), so each notebook executes once under nbval and once here."""
+copy): each learner copy runs once in JupyterLab, and every check reads that run's record."""
 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.browser.lab_server import KERNEL_IDLE, open_and_run
+from tests.notebook_runs import NotebookRun, from_front_end
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNER_COPIES = sorted((ROOT / "notebooks" / "learner").glob("[0-9][0-9]_*.ipynb"))
 STEP_NOTEBOOK = "02_convolution_by_hand.ipynb"
 BROKEN_WIDGET_TEXT = ("Loading widget", "Error displaying widget", "Model not found")
-
-CELL_REPORT = """() => {
-  const nb = window.jupyterapp.shell.currentWidget.content;
-  const report = {errors: [], unexecuted: 0, code: 0, widgets: 0};
-  nb.widgets.forEach((cell, i) => {
-    if (cell.model.type !== 'code') return;
-    report.code += 1;
-    const tags = cell.model.getMetadata('tags') || [];
-    if (cell.model.executionCount === null) report.unexecuted += 1;
-    for (const out of cell.model.outputs.toJSON()) {
-      if (out.output_type === 'error' && !tags.includes('raises-exception'))
-        report.errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
-      const data = out.data || {};
-      if (data['application/vnd.jupyter.widget-view+json']) report.widgets += 1;
-    }
-  });
-  return report;
-}"""
 
 # What a learner sees change in one cell's output: pictures and texts, not the slider readout.
 OUTPUT_SIGNATURE = """(cell) => {
@@ -49,10 +33,17 @@ OUTPUT_SIGNATURE = """(cell) => {
 }"""
 
 
-def run_notebook(page, jupyterlab, name: str) -> dict:
-    """Open ``name`` in JupyterLab, run all cells until every widget rendered; report cells."""
+NOTEBOOK_MODEL = "() => window.jupyterapp.shell.currentWidget.content.model.toJSON()"
+
+
+def run_notebook(page, jupyterlab, name: str) -> NotebookRun:
+    """Open ``name`` in JupyterLab, run all cells until every widget rendered; the run's record,
+    read from JupyterLab's own notebook model."""
+    start = time.monotonic()
     open_and_run(page, jupyterlab, name)
-    return page.evaluate(CELL_REPORT)
+    return from_front_end(
+        "jupyterlab", name, page.evaluate(NOTEBOOK_MODEL), time.monotonic() - start
+    )
 
 
 def _signature(cell) -> str:
@@ -123,17 +114,19 @@ def move_first_control(page):
 )
 def test_learner_copy_runs_and_widgets_respond(lab_page, jupyterlab, screenshots, notebook):
     page = lab_page
-    report = run_notebook(page, jupyterlab, f"learner/{notebook.name}")
+    run = run_notebook(page, jupyterlab, f"learner/{notebook.name}")
     page.screenshot(path=str(screenshots / f"{notebook.stem}.png"))
 
-    assert not report["errors"], "\n".join(report["errors"])
-    assert report["unexecuted"] == 0, f"{report['unexecuted']} code cells did not run"
+    assert not run.errors(), "\n".join(run.errors())
+    assert run.unexecuted() == 0, f"{run.unexecuted()} code cells did not run"
     text = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").inner_text()
     if '"exercise"' in notebook.read_text():  # every checker answers an unanswered exercise
         assert "no answer yet" in text, "an unanswered exercise's checker said nothing"
     broken = [t for t in BROKEN_WIDGET_TEXT if t in text]
     assert not broken, f"widgets did not render: {broken}"
-    if not report["widgets"]:
+    if notebook.name == STEP_NOTEBOOK:
+        step_through_slider_moves_the_window(page, screenshots)
+    if not run.widget_outputs():
         return
     rendered = page.locator(".jp-Notebook .jupyter-widgets, .jp-Notebook .widget-box").count()
     assert rendered > 0, "the notebook displays widgets but none rendered"
@@ -146,14 +139,8 @@ def test_learner_copy_runs_and_widgets_respond(lab_page, jupyterlab, screenshots
     assert after != before, "moving the control changed nothing in its output"
 
 
-@pytest.mark.skipif(
-    not (ROOT / "notebooks" / STEP_NOTEBOOK).exists(), reason=f"{STEP_NOTEBOOK} not written yet"
-)
-def test_step_through_slider_moves_the_window(lab_page, jupyterlab, screenshots):
-    page = lab_page
-    report = run_notebook(page, jupyterlab, STEP_NOTEBOOK)
-    assert not report["errors"], "\n".join(report["errors"])
-
+def step_through_slider_moves_the_window(page, screenshots) -> None:
+    """Notebook 02's step-through: its step slider moves the kernel window and redraws."""
     slider = (
         page.locator(".jp-Notebook .widget-slider")
         .filter(has=page.locator(".widget-label", has_text=re.compile(r"^\s*step\s*$")))
