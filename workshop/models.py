@@ -184,4 +184,3 @@ def going_further_cnn(
         ],
         name="going_further_cnn",
     )
-
