@@ -49,18 +49,23 @@ def small(tmp_path_factory):
     return build_archive(tmp_path_factory.mktemp("usb") / "cifar-10-python.tar.gz", per_batch=56)
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch, small):
+def _cache_for(tmp_path, monkeypatch, archive) -> SimpleNamespace:
+    """Keras' cache in ``tmp_path`` expecting ``archive``, and where its files will be."""
     monkeypatch.setenv("WORKSHOP_DATA", "cifar10")
-    datasets = stand_in_for_official(monkeypatch, tmp_path / "keras", small)
+    datasets = stand_in_for_official(monkeypatch, tmp_path / "keras", archive)
     return SimpleNamespace(
-        small=small,
+        small=archive,
         home=tmp_path / "keras",
         datasets=datasets,
         final=datasets / ARCHIVE_NAME,
         partial=datasets / PARTIAL,
-        size=len(small.data),
+        size=len(archive.data),
     )
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch, small):
+    return _cache_for(tmp_path, monkeypatch, small)
 
 
 @pytest.fixture
@@ -230,16 +235,8 @@ def slow_archive(tmp_path_factory):
 def test_sigkill_during_a_slow_download_resumes_from_what_landed(
     tmp_path, monkeypatch, slow_archive, lengths, capsys
 ):
-    monkeypatch.setenv("WORKSHOP_DATA", "cifar10")
-    datasets = stand_in_for_official(monkeypatch, tmp_path / "keras", slow_archive)
-    env = SimpleNamespace(
-        small=slow_archive,
-        home=tmp_path / "keras",
-        datasets=datasets,
-        final=datasets / ARCHIVE_NAME,
-        partial=datasets / PARTIAL,
-        size=len(slow_archive.data),
-    )
+    env = _cache_for(tmp_path, monkeypatch, slow_archive)
+    datasets = env.datasets
     server = FaultyServer(slow_archive.data, rate=1_000_000, lengths=lengths)
     record = datasets / RECORD
     try:
