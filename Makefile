@@ -61,9 +61,14 @@ lab: $(LAB_STAMP)
 present: $(LAB_STAMP)
 	$(PY) -m tools.present $(NB) $(ROOT_FLAG) $(LAB_ARGS)
 
+# Two pytest workers, each given whole files (a notebook's cells share one kernel, a browser
+# test file one server): the browser and Colab runs spend much of their time waiting on other
+# processes, and the second worker fills it. Files go out in conftest.py's order (longest
+# first), not xdist's (most tests first). TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 test: $(DEV_STAMP)
 	$(PY) -m ruff check $(LINTED)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The checks that need minutes each (05 at the lesson budget on the synthetic stand-in); CI runs
 # them after make test.

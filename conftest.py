@@ -58,6 +58,7 @@ def _browser_can_run() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    _longest_first(items)
     in_browser = {mark.args[0] for item in items for mark in item.iter_markers(LEARNER_COPY_MARK)}
     if not in_browser or not _browser_can_run():
         return
@@ -68,6 +69,24 @@ def pytest_collection_modifyitems(config, items):
     if left_to_browser:
         config.hook.pytest_deselected(items=left_to_browser)
         items[:] = keep
+
+
+# ---------------------------------------------------------------- two workers, longest first
+# make test hands whole files to two workers in collection order (--dist loadfile). A file that
+# needs a minute or more, started last, would leave one worker idle while the other finishes
+# it, so those go first, each worker starting on a different one. In the order of their cost in
+# a measured run (README, Tests).
+LONGEST_FIRST = (
+    "tests/browser/test_jupyterlab.py",
+    "tests/browser/test_classic_notebook.py",
+    "tests/test_colab.py",
+    "tests/browser/test_present.py",
+)
+
+
+def _longest_first(items) -> None:
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
 
 
 def pytest_collectstart(collector):
@@ -94,9 +113,12 @@ def _is_nbval_cell(item) -> bool:
 def pytest_runtest_call(item):
     if not _is_nbval_cell(item):
         return (yield)
+    from tests.notebook_runs import record_nbval
     from tools.notebook_client import cell_timeout
 
-    _NBVAL_NOTEBOOKS.add(item.parent.path)
+    if item.parent.path not in _NBVAL_NOTEBOOKS:
+        _NBVAL_NOTEBOOKS.add(item.parent.path)
+        record_nbval(item.parent.path.name)
     option = item.config.option
     default = option.nbval_cell_timeout
     option.nbval_cell_timeout = cell_timeout(item.cell.source, TRAINING_CELL_S)
@@ -131,22 +153,45 @@ def pytest_runtest_makereport(item, call):
 # ---------------------------------------------------------------- each tier says what it cost
 _STARTED = pytest.StashKey[float]()
 _NBVAL_NOTEBOOKS: set = set()
+_RUNS_KEY = "notebook_runs"  # a worker's runs, handed to the controller (pytest-xdist)
 
 
 def pytest_sessionstart(session):
     session.config.stash[_STARTED] = time.monotonic()
 
 
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        from tests.notebook_runs import EXECUTIONS
+
+        workeroutput[_RUNS_KEY] = [[stack, name, n] for (stack, name), n in EXECUTIONS.items()]
+        return
+    from tests.notebook_runs import repeated
+
+    if repeated() and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """A worker's runs join the controller's count, which refuses a notebook run twice on one
+    stack across workers as ``record`` does within one."""
+    from tests.notebook_runs import merge
+
+    merge((stack, name, n) for stack, name, n in node.workeroutput.get(_RUNS_KEY, []))
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """The tier's wall time and how many notebook runs it made on each stack: the figures that
     keep `make test` inside its budget (README, Tests)."""
-    from tests.notebook_runs import record_nbval, summary
+    from tests.notebook_runs import repeated, summary
 
-    for path in sorted(_NBVAL_NOTEBOOKS):
-        record_nbval(path.name)
     tier = "make test-slow" if config.getoption("markexpr") == "slow" else "make test"
     seconds = time.monotonic() - config.stash[_STARTED]
     runs = summary() or "none"
     terminalreporter.write_line(
         f"{tier}: {seconds:.0f} s of tests; notebook runs per stack: {runs}", bold=True
     )
+    for line in repeated():
+        terminalreporter.write_line(line, red=True, bold=True)

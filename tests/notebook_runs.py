@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +128,21 @@ def printed(nb: nbformat.NotebookNode) -> str:
         if cell.cell_type == "code"
         for output in cell.get("outputs", [])
     )
+
+
+def merge(runs: Iterable[tuple[str, str, int]]) -> None:
+    """Add another process's counts (a pytest-xdist worker's) to this one's."""
+    for stack, name, count in runs:
+        EXECUTIONS[(stack, name)] += count
+
+
+def repeated() -> list[str]:
+    """A line for each notebook that ran more than once on one stack, in any process."""
+    return [
+        f"{name} ran {count} times on {stack}: one run per stack, the others read its record"
+        for (stack, name), count in sorted(EXECUTIONS.items())
+        if count > 1 and name.endswith(".ipynb")
+    ]
 
 
 def summary() -> str:
