@@ -79,8 +79,8 @@ def pytest_collection_modifyitems(config, items):
 LONGEST_FIRST = (
     "tests/browser/test_jupyterlab.py",
     "tests/browser/test_classic_notebook.py",
-    "tests/test_colab.py",
     "tests/browser/test_present.py",
+    "tests/test_colab.py",
 )
 
 

@@ -1,9 +1,10 @@
 """The record of a notebook run, whatever ran it: the one reader of a run's errors and text.
 
 Four stacks execute the notebooks in a test run: the project venv (nbval for the instructor
-copies; nbclient here for any other run), JupyterLab in Chromium (the learner copies and the
-live slides), the Colab mirror (nbclient in Colab's packages) and the classic Notebook (the
-mirror's front-end). Each hands back the executed notebook as nbformat, from the client or
+copies; nbclient here for any other run), JupyterLab in Chromium (the learner copies), the
+Colab mirror (Colab's packages, the learner copies in its classic Notebook in Chromium) and
+`make present` (JupyterLab as live slides: 03, and 05's live-coding session down to its
+training cell). Each hands back the executed notebook as nbformat, from the client or
 from the browser's own notebook model, and :class:`NotebookRun` reads every one the same way.
 
 :data:`EXECUTIONS` counts the runs per stack; ``record`` refuses a second run of one notebook
@@ -25,7 +26,7 @@ import nbformat
 from tools.notebook_client import execute_in
 
 ROOT = Path(__file__).resolve().parents[1]
-STACKS = ("venv", "nbval", "jupyterlab", "colab", "classic")
+STACKS = ("venv", "nbval", "jupyterlab", "colab", "present")
 # (stack, notebook) -> how many times it ran in this session
 EXECUTIONS: Counter[tuple[str, str]] = Counter()
 

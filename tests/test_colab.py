@@ -1,8 +1,9 @@
 """The Colab path: badges and install cells match pyproject.toml, the install cell does the
 right thing when ``google.colab`` is present, and the Colab mirror: Colab's own stack (its
 published snapshot, Python 3.13, IPython 7.34, ipywidgets 7.7.1, TensorFlow 2.20, Keras 3.13)
-rebuilt from tests/colab-pins.txt, where the install cell must change none of Colab's packages,
-every notebook runs top to bottom and every explorer is driven headless.
+rebuilt from tests/colab-pins.txt, where the install cell must change none of Colab's packages
+and every explorer is driven headless. Every learner copy runs top to bottom on that stack once,
+in the classic Notebook in Chromium (tests/browser/test_classic_notebook.py).
 
 What this cannot prove here (no internet beyond package registries): that Colab itself opens
 the GitHub URL, that ``pip`` can clone the repository there, and how Colab's own page renders
@@ -23,7 +24,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.notebook_runs import NotebookRun, record
 from tools import sync_colab
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,8 +209,8 @@ def colab_mirror():
         pytest.skip(f"{exc} (needs Python 3.13 and the package index)")
 
 
-# The first test to use the mirror may build it (downloads about 1 GB on a fresh machine), and
-# the first notebook test runs all twelve notebooks: more than the suite's 600 s backstop.
+# The first test to use the mirror may build it (downloads about 1 GB on a fresh machine): more
+# than the suite's 600 s backstop.
 @pytest.mark.timeout(1800)
 def test_colab_install_cell_changes_none_of_colabs_packages(colab_mirror):
     """Colab would otherwise upgrade TensorFlow, Keras, numpy or ipywidgets under the learner."""
@@ -219,56 +219,6 @@ def test_colab_install_cell_changes_none_of_colabs_packages(colab_mirror):
     assert report["added"] == ["cnn-workshop"], report["added"]
     assert not report["removed"], report["removed"]
     assert not report["changed"], f"the install cell changed Colab's packages: {report['changed']}"
-
-
-# Two notebooks at a time: a kernel spends most of its start and import time on one core.
-PARALLEL_NOTEBOOKS = 2
-# The learner copies, which Colab learners open from the README, run here with nbclient; the
-# instructor copies run on the same kernel and packages in the classic Notebook
-# (tests/browser/test_classic_notebook.py), so each notebook runs once on Colab's stack.
-COLAB_RUNS = LEARNER
-
-
-@pytest.fixture(scope="session")
-def colab_notebook_runs(colab_mirror, tmp_path_factory) -> dict[Path, NotebookRun | str]:
-    """Every learner copy run once in the mirror: its record, or why the runner crashed."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def run(path: Path) -> NotebookRun | str:
-        work = tmp_path_factory.mktemp(path.stem)
-        proc = subprocess.run(
-            [str(colab_mirror.python), str(ROOT / "tests" / "colab_notebook_runner.py")]
-            + [str(path), str(work)],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            env=colab_mirror.env(WORKSHOP_DATA="synthetic"),
-            cwd=work,
-        )
-        if proc.returncode != 0:
-            return proc.stderr[-3000:]
-        report = json.loads(proc.stdout.strip().splitlines()[-1])
-        executed = nbformat.read(report.pop("executed"), as_version=4)
-        name = path.relative_to(ROOT / "notebooks").as_posix()
-        return record("colab", name, executed, report.pop("seconds"), **report)
-
-    with ThreadPoolExecutor(PARALLEL_NOTEBOOKS) as pool:
-        return dict(zip(COLAB_RUNS, pool.map(run, COLAB_RUNS)))
-
-
-@pytest.mark.timeout(1800)
-@pytest.mark.parametrize("path", COLAB_RUNS, ids=_ids(COLAB_RUNS))
-def test_notebook_runs_on_colabs_stack(colab_notebook_runs, path):
-    """Top to bottom under Colab's IPython 7.34, TensorFlow 2.20 and Keras 3.13 (04 and 05 on
-    the synthetic stand-in, with the tests' budget: conftest.py)."""
-    run = colab_notebook_runs[path]
-    assert isinstance(run, NotebookRun), f"the runner crashed:\n{run}"
-    versions = run.facts["versions"]
-    assert (versions["ipython"], versions["ipywidgets"]) == ("7.34.0", "7.7.1"), versions
-    assert versions["python"].startswith("3.13."), versions
-    assert not run.errors(), "\n".join(run.errors())
-    if '"exercise"' in path.read_text():
-        assert "no answer yet" in run.printed(), "an unanswered exercise's checker said nothing"
 
 
 @pytest.fixture(scope="module")

@@ -218,6 +218,10 @@ NOTEBOOK_SETTLED = """() => {
 }"""
 
 
+# The open notebook as JupyterLab's own model holds it: what tests/notebook_runs.py reads.
+NOTEBOOK_MODEL = "() => window.jupyterapp.shell.currentWidget.content.model.toJSON()"
+
+
 def open_and_run(page, lab: Lab, name: str, timeout_ms: int = 300_000) -> None:
     """Open notebook ``name`` in JupyterLab, run all its cells, wait until all have run.
 

@@ -1,17 +1,21 @@
-"""The widgets on Colab's front-end generation, in a real browser: the classic Notebook 6.5.7 with
+"""Notebooks on Colab's stack, in a real browser: the classic Notebook 6.5.7 with
 widgetsnbextension 3.6.10 and ipywidgets 7.7.1, all from Colab's pins (the Colab mirror,
-tests/colab_mirror.py), in Debian's Chromium.
+tests/colab_mirror.py: Python 3.13, IPython 7.34, TensorFlow 2.20, Keras 3.13), in Debian's
+Chromium.
 
 Colab's own page cannot be reached from here; this is its nearest stand-in: the same ipywidgets
-7 JavaScript, kernel and Python packages. Every instructor copy runs here once, which is its run
-on Colab's stack: open it, run it, read the notebook's own model for errors
-(tests/notebook_runs.py); where it shows widgets, check that every explorer rendered (no
-"Loading widget", no error text), move one control of each explorer and see its output change.
+7 JavaScript, kernel and Python packages. Every learner copy (what a Colab learner opens from
+the README) runs here once, which is its run on Colab's stack: open it, run it, read the
+notebook's own model for errors (tests/notebook_runs.py), check that the kernel is Colab's and
+that every unanswered checker says so; where it shows widgets, check that every explorer
+rendered (no "Loading widget", no error text), move one control of each explorer and see its
+output change. The instructor copies' answers run under nbval in the project venv.
 Screenshots: test-artifacts/screenshots/classic-*.png.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -27,15 +31,32 @@ from tests.browser.lab_server import Lab, free_port, serving
 from tests.notebook_runs import from_front_end
 
 ROOT = Path(__file__).resolve().parents[2]
-# Every instructor copy: this is its run on Colab's stack (the learner copies run there with
-# nbclient, tests/test_colab.py); the ones that show widgets also have them driven.
-INSTRUCTOR = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-# The explorers driven here: those of the notebooks whose stored outputs show widgets. 05's
-# network explorer (its stored output is left out: real photos) is not: in this front-end its
-# view never renders, without an error (seen 2026-12-05; Colab's own page is untested).
-WIDGET_NOTEBOOKS = [
-    p for p in INSTRUCTOR if "application/vnd.jupyter.widget-view+json" in p.read_text("utf-8")
-]
+# Every learner copy: this is its run on Colab's stack; the ones that show widgets also have
+# them driven.
+LEARNER = sorted((ROOT / "notebooks" / "learner").glob("[0-9][0-9]_*.ipynb"))
+# On connecting, the widget manager asks the kernel for the widgets it already has. Cells run
+# before its answers come back show widgets that never render (an empty view, no error: seen
+# with every learner copy, which stores no widget state). Three round trips to the kernel, each
+# after the last one's reply, end after the manager's own requests; what a learner would do by
+# reading the first cell before pressing Run All.
+WIDGET_MANAGER_READY = """async () => {
+  const kernel = Jupyter.notebook.kernel;
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => kernel.kernel_info(resolve));
+}"""
+# What the kernel reports of itself: the run is on Colab's stack, not the project venv's. Its
+# output comes on iopub, which may trail the shell reply: the kernel going idle ends it.
+VERSIONS = (
+    "import json, sys, IPython, ipywidgets; print(json.dumps({'python': sys.version.split()[0],"
+    " 'ipython': IPython.__version__, 'ipywidgets': ipywidgets.__version__}))"
+)
+KERNEL_PRINTS = """(code) => new Promise((resolve, reject) => {
+  let text = '';
+  Jupyter.notebook.kernel.execute(code, {
+    iopub: {output: (msg) => { if (msg.content.text) text += msg.content.text;
+                                if (msg.content.ename) reject(msg.content.evalue); },
+           status: (msg) => { if (msg.content.execution_state === 'idle') resolve(text); }},
+  }, {silent: false, store_history: false});
+})"""
 # widgetsnbextension 3.6.10 (Colab's pin) bundles @jupyter-widgets/output 4, ipywidgets 8's
 # Output model, which its ipywidgets 7 manager cannot create: with Colab's pins the classic
 # Notebook shows no Output widget, hence no `interact`. Colab's page has its own widget manager
@@ -160,20 +181,23 @@ def _move_first_control(cell) -> bool:
 
 
 @pytest.mark.timeout(1800)  # the first one may build the Colab mirror
-@pytest.mark.parametrize("notebook", INSTRUCTOR, ids=[p.name for p in INSTRUCTOR])
-def test_explorers_render_and_respond_in_the_classic_notebook(
+@pytest.mark.parametrize("notebook", LEARNER, ids=[p.name for p in LEARNER])
+def test_learner_copy_runs_on_colabs_stack_and_its_explorers_respond(
     page, classic_notebook, screenshots, notebook
 ):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     console_errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
-    page.goto(f"{classic_notebook.url}/notebooks/{notebook.name}?token={classic_notebook.token}")
+    name = f"learner/{notebook.name}"
+    page.goto(f"{classic_notebook.url}/notebooks/{name}?token={classic_notebook.token}")
     page.wait_for_function(
         "() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
         " && Jupyter.notebook.kernel.is_connected()",
         timeout=120_000,
     )
+    page.wait_for_function("() => Jupyter.WidgetManager && Jupyter.WidgetManager._managers.length")
+    page.evaluate(WIDGET_MANAGER_READY)
     start = time.monotonic()
     page.evaluate("Jupyter.notebook.clear_all_output(); Jupyter.notebook.execute_all_cells()")
     try:
@@ -181,13 +205,15 @@ def test_explorers_render_and_respond_in_the_classic_notebook(
     finally:
         page.screenshot(path=str(screenshots / f"classic-{notebook.stem}.png"), full_page=True)
     run = from_front_end(
-        "classic",
-        notebook.name,
-        page.evaluate("Jupyter.notebook.toJSON()"),
-        time.monotonic() - start,
+        "colab", name, page.evaluate("Jupyter.notebook.toJSON()"), time.monotonic() - start
     )
     assert not run.errors(), "\n".join(run.errors())
     assert not run.unexecuted(), f"{run.unexecuted()} code cells did not run"
+    versions = json.loads(page.evaluate(KERNEL_PRINTS, VERSIONS).strip().splitlines()[-1])
+    assert versions["python"].startswith("3.13."), versions
+    assert (versions["ipython"], versions["ipywidgets"]) == ("7.34.0", "7.7.1"), versions
+    if '"exercise"' in notebook.read_text("utf-8"):
+        assert "no answer yet" in run.printed(), "an unanswered exercise's checker said nothing"
     text = page.locator("#notebook-container").inner_text()
     broken = [t for t in BROKEN_WIDGET_TEXT if t in text]
     assert not broken, f"widgets did not render: {broken}"
@@ -199,7 +225,7 @@ def test_explorers_render_and_respond_in_the_classic_notebook(
     assert not widget_errors, "\n".join(widget_errors)
     explorers = page.evaluate(EXPLORER_CELLS)
     assert bool(explorers) == bool(run.widget_outputs()), "widget outputs and cells disagree"
-    if notebook not in WIDGET_NOTEBOOKS:
+    if not explorers:
         classic_notebook.shutdown_kernels()
         return
 

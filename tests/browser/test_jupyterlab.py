@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.lab_server import KERNEL_IDLE, open_and_run
+from tests.browser.lab_server import KERNEL_IDLE, NOTEBOOK_MODEL, open_and_run
 from tests.notebook_runs import NotebookRun, from_front_end
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +31,6 @@ OUTPUT_SIGNATURE = """(cell) => {
     (e) => parts.push(e.tagName === 'CANVAS' ? e.toDataURL().slice(-120) : e.textContent));
   return parts.join('|');
 }"""
-
-
-NOTEBOOK_MODEL = "() => window.jupyterapp.shell.currentWidget.content.model.toJSON()"
 
 
 def run_notebook(page, jupyterlab, name: str) -> NotebookRun:

@@ -32,6 +32,7 @@ import pytest
 
 from tests.browser.lab_server import (
     KERNEL_IDLE,
+    NOTEBOOK_MODEL,
     NOTEBOOK_SETTLED,
     Lab,
     free_port,
@@ -39,6 +40,7 @@ from tests.browser.lab_server import (
     server_options,
     serving,
 )
+from tests.notebook_runs import from_front_end
 from tools import present
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,10 +130,16 @@ def test_notebook_presents_as_live_slides_and_the_explorer_answers_the_mouse(
     page.keyboard.press("Control+Shift+C")
     page.keyboard.type("Run All Cells")
     page.locator(".lm-CommandPalette-item.lm-mod-active", has_text="Run All Cells").wait_for()
+    started = time.monotonic()
     page.keyboard.press("Enter")
     page.wait_for_function(
         f"() => ({KERNEL_IDLE})() && ({NOTEBOOK_SETTLED})()", timeout=300_000, polling=250
     )
+    run = from_front_end(
+        "present", NOTEBOOK, page.evaluate(NOTEBOOK_MODEL), time.monotonic() - started
+    )
+    assert not run.errors(), "\n".join(run.errors())
+    assert not run.unexecuted(), f"{run.unexecuted()} code cells did not run"
 
     # Back to the title: the table of contents sits under the left edge.
     page.mouse.move(3, PROJECTOR["height"] // 2)
@@ -280,6 +288,7 @@ def test_live_coding_session_types_the_model_and_trains_on_the_slide(
     assert _setting(presented, "@jupyterlab/docmanager-extension:plugin")["autosave"] is False
 
     took, started = {}, time.monotonic()
+    opened_at = started
     page.goto(f"{presented.url}/?token={presented.token}")  # where `make present NB=05` opens
     page.wait_for_function(IDLE_IF_OPEN, timeout=120_000)
     page.wait_for_function(f"() => {{ const s = ({DECK_STATE})(); return s && s.mode; }}")
@@ -358,6 +367,14 @@ def test_live_coding_session_types_the_model_and_trains_on_the_slide(
     assert re.search(r"trained [\d.]+ of \d+ epochs in", trained), trained
     assert "val_accuracy" in trained, trained
     assert not page.evaluate(RUN_ABOVE, at["fit"] + 1)["errors"]
+    # Its run on this stack: down to the training cell (the cells after it stay for the talk).
+    run = from_front_end(
+        "present",
+        f"learner/{LIVE_COPY.name}",
+        page.evaluate(NOTEBOOK_MODEL),
+        time.monotonic() - opened_at,
+    )
+    assert not run.errors(), "\n".join(run.errors())
     state = _state(page)
     assert state["mode"] == "presenting" and at["fit"] in state["onScreen"], state
     page.locator(".jp-Notebook .jp-Cell").nth(at["fit"]).locator(
