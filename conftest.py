@@ -80,7 +80,6 @@ LONGEST_FIRST = (
     "tests/browser/test_jupyterlab.py",
     "tests/browser/test_classic_notebook.py",
     "tests/browser/test_present.py",
-    "tests/test_colab.py",
 )
 
 
