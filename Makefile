@@ -18,7 +18,7 @@ INSTALL_INPUTS := pyproject.toml constraints.txt tools/jupyterlab-overrides.json
 FORMATTED := workshop tests benchmarks tools conftest.py
 LINTED    := $(FORMATTED) notebooks
 
-.PHONY: lab test test-slow install install-dev doctor check fetch serve-data wheelhouse present notebooks learner machine-time slides slides-local colab bench lint lock clean
+.PHONY: lab test test-slow install install-dev doctor check fetch serve-data room wheelhouse present notebooks learner machine-time slides slides-local colab bench lint lock clean
 
 # $(call install_extra,EXTRA): the pinned environment with that extra, into .venv.
 define install_extra
@@ -90,6 +90,10 @@ fetch: $(LAB_STAMP)
 # the wheelhouse (PORT= another port than 8765; WHEELHOUSE= another folder).
 serve-data: $(LAB_STAMP)
 	$(PY) -m workshop serve-data $(if $(PORT),--port $(PORT)) $(if $(WHEELHOUSE),--wheelhouse "$(WHEELHOUSE)")
+
+# The room: serve-data plus the pulse dashboard (learners join with the line it prints).
+room: $(LAB_STAMP)
+	$(PY) -m workshop room $(if $(PORT),--port $(PORT)) $(if $(WHEELHOUSE),--wheelhouse "$(WHEELHOUSE)")
 
 # The day before, with internet: everything a learner's laptop installs, in build/wheelhouse/
 # (WHEELHOUSE= another folder), for serve-data to serve to a room without internet: the

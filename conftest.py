@@ -4,6 +4,7 @@ At the repository root so that `pytest notebooks/NN.ipynb` on its own gets it to
 """
 
 import os
+import tempfile
 import time
 
 import pytest
@@ -22,6 +23,10 @@ TEST_BUDGET = {
 }
 for _name, _value in TEST_BUDGET.items():
     os.environ.setdefault(_name, _value)
+# A room joined on this computer (room.join, WORKSHOP_ROOM) must not hear from the tests: they
+# and their kernels keep their joins and room codes in a folder of their own.
+os.environ.pop("WORKSHOP_ROOM", None)
+os.environ["WORKSHOP_ROOM_DIR"] = tempfile.mkdtemp(prefix="cnn-workshop-room-")
 
 
 def pytest_configure(config):

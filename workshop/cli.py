@@ -1,4 +1,4 @@
-"""Command line: ``python -m workshop doctor | fetch | serve-data``."""
+"""Command line: ``python -m workshop doctor | fetch | serve-data | room``."""
 
 from __future__ import annotations
 
@@ -42,6 +42,25 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help=f"the folder `make wheelhouse` made (default: {DEFAULT_WHEELHOUSE} where it exists)",
     )
+    room = sub.add_parser(
+        "room",
+        help="serve-data plus the room pulse: a live, anonymous dashboard of the exercises",
+    )
+    room.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    room.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    room.add_argument("--wheelhouse", metavar="DIR", type=Path, help="as for serve-data")
+    room.add_argument(
+        "--code", help="the room code (4 letters); default: the last one, kept for 12 hours"
+    )
+    room.add_argument("--new-code", action="store_true", help="start with a new room code")
+    room.add_argument(
+        "--max-learners", type=int, default=300, help="learners the room counts (default: 300)"
+    )
+    room.add_argument(
+        "--dashboard-anywhere",
+        action="store_true",
+        help="let any computer on the network open the dashboard (default: this one only)",
+    )
     return parser
 
 
@@ -60,11 +79,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workshop.data import fetch_command
 
         return fetch_command(args.source)
-    from workshop.data import serve_command
-
     wheelhouse = args.wheelhouse
     if wheelhouse is None and DEFAULT_WHEELHOUSE.is_dir():
         wheelhouse = DEFAULT_WHEELHOUSE
+    if args.command == "room":
+        from workshop.room._command import room_command
+
+        return room_command(
+            args.host,
+            args.port,
+            wheelhouse,
+            code=args.code,
+            new=args.new_code,
+            max_learners=args.max_learners,
+            dashboard_anywhere=args.dashboard_anywhere,
+        )
+    from workshop.data import serve_command
+
     return serve_command(args.host, args.port, wheelhouse=wheelhouse)
 
 

@@ -45,12 +45,20 @@ from workshop.wheelhouse import (
 )
 
 __all__ = [
+    "FIREWALL",
+    "ArchiveHandler",
+    "Shares",
     "build_server",
+    "cannot_listen",
     "install_lines",
     "lan_ip",
+    "open_shares",
+    "print_shares",
     "requested_range",
     "room_address",
+    "sent_summary",
     "serve_command",
+    "serve_until_stopped",
     "share_url",
 ]
 
@@ -137,7 +145,7 @@ class _Sending:
     archive: bool
 
 
-class _ArchiveHandler(BaseHTTPRequestHandler):
+class ArchiveHandler(BaseHTTPRequestHandler):
     """Serves the archive and the wheelhouse, if set on a subclass; everything else is 404."""
 
     archive: Path | None = None
@@ -287,18 +295,22 @@ def build_server(
     host: str = "0.0.0.0",
     port: int = 8765,
     wheelhouse: Wheelhouse | None = None,
+    handler: type[BaseHTTPRequestHandler] | None = None,
 ) -> ThreadingHTTPServer:
     """An HTTP server (not started) that shares ``archive`` at ``/cifar-10-python.tar.gz`` and
-    ``wheelhouse`` as a package index; either may be ``None``."""
-    handler = type(
-        "Handler",
-        (_ArchiveHandler,),
-        {
-            "archive": None if archive is None else Path(archive),
-            "wheelhouse": wheelhouse,
-            "counter": {"sent": 0, "files": 0, "bytes": 0, "laptops": set()},
-        },
-    )
+    ``wheelhouse`` as a package index; either may be ``None``. ``handler``: a subclass of
+    :class:`ArchiveHandler` with its own attributes set (the room's), instead of the plain one.
+    """
+    if handler is None:
+        handler = type(
+            "Handler",
+            (ArchiveHandler,),
+            {
+                "archive": None if archive is None else Path(archive),
+                "wheelhouse": wheelhouse,
+                "counter": {"sent": 0, "files": 0, "bytes": 0, "laptops": set()},
+            },
+        )
     server = _RoomServer((host, port), handler)
     server.daemon_threads = True
     return server
@@ -394,54 +406,63 @@ def _warnings(house: Wheelhouse) -> list[str]:
     return said
 
 
-def serve_command(host: str = "0.0.0.0", port: int = 8765, wheelhouse: Path | None = None) -> int:
-    """``serve-data``: returns the process exit code.
+@dataclass
+class Shares:
+    """What this laptop can share with the room, and what it cannot (said at start-up)."""
 
-    Shares the verified archive and, when ``wheelhouse`` is given, that folder as a package
-    index; either one is enough to start, and what is left out is said at start-up.
-    """
+    archive: Path | None
+    house: Wheelhouse | None
+    no_archive: str = ""
+    no_wheelhouse: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self.archive is None and self.house is None
+
+
+def open_shares(wheelhouse: Path | None) -> Shares:
+    """The verified archive (hashed again now) and the wheelhouse, each where it is there."""
     archive, no_archive = _checked_archive()
     house, no_wheelhouse = (None, "")
     if wheelhouse is not None:
         house, no_wheelhouse = _opened_wheelhouse(Path(wheelhouse))
-    if archive is None and house is None:
-        print(
-            f"\n❌ Nothing to share: {no_archive}.\n"
-            "Get a verified copy first, then run serve-data again:\n"
-            f"  {workshop_command('fetch')}                      (from the internet)\n"
-            f"  {workshop_command('fetch --from PATH_OR_URL')}   (USB stick, or another serve-data)"
-            + (f"\nand {no_wheelhouse}." if no_wheelhouse else "")
-        )
-        return 1
-    try:
-        server = build_server(archive, host, port, wheelhouse=house)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            why = f"port {port} is already in use (is serve-data already running?)"
-            hint = workshop_command(f"serve-data --port {port + 1}")
-        elif exc.errno in (errno.EACCES, errno.EPERM):
-            why = f"this computer does not allow listening on port {port}"
-            hint = workshop_command("serve-data --port 8765")
-        else:
-            why = f"cannot listen on {host}:{port} ({exc.strerror or exc})"
-            hint = workshop_command("serve-data --host 0.0.0.0 --port 8765")
-        print(f"\n❌ Cannot start sharing: {why}.\nTry: {hint}")
-        return 1
-    real_port = server.server_address[1]
-    address = room_address(host, real_port)
+    return Shares(archive, house, no_archive, no_wheelhouse)
+
+
+def cannot_listen(exc: OSError, host: str, port: int, command: str) -> str:
+    """Why ``command`` (serve-data, room) cannot listen on ``host:port``, and what to try."""
+    if exc.errno == errno.EADDRINUSE:
+        why = f"port {port} is already in use (is serve-data or the room already running?)"
+        hint = workshop_command(f"{command} --port {port + 1}")
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        why = f"this computer does not allow listening on port {port}"
+        hint = workshop_command(f"{command} --port 8765")
+    else:
+        why = f"cannot listen on {host}:{port} ({exc.strerror or exc})"
+        hint = workshop_command(f"{command} --host 0.0.0.0 --port 8765")
+    return f"\n❌ Cannot start sharing: {why}.\nTry: {hint}"
+
+
+def print_shares(shares: Shares, host: str, port: int) -> None:
+    """The start-up lines: what is shared, what is not, and what learners type to get it."""
+    archive, house = shares.archive, shares.house
+    address = room_address(host, port)
     shared = []
     if archive is not None:
         shared.append(f"CIFAR-10: {archive} ({archive.stat().st_size:,} bytes, SHA-256 verified)")
     if house is not None:
         shared.append(_describe(house))
-    print(f"\n✅ Sharing on port {real_port} ({address}):")
+    print(f"\n✅ Sharing on port {port} ({address}):")
     print("".join(f"   - {line}\n" for line in shared), end="")
-    notes = [no_archive, no_wheelhouse] + (_warnings(house) if house is not None else [])
+    notes = [shares.no_archive, shares.no_wheelhouse]
+    notes += _warnings(house) if house is not None else []
     print("".join(f"   ⚠️  Not shared: {note}.\n" for note in notes[:2] if note), end="")
     print("".join(f"   ⚠️  {note}.\n" for note in notes[2:]), end="")
+    if shares.empty:
+        return
     print("\nLearners on the same network type the line for their laptop.")
     if archive is not None:
-        url = share_url(host, real_port)
+        url = share_url(host, port)
         commands = room_commands(f"fetch --from {url}")
         width = max(len(command) for command, _ in commands)
         print("\nTo get CIFAR-10:\n")
@@ -453,27 +474,64 @@ def serve_command(host: str = "0.0.0.0", port: int = 8765, wheelhouse: Path | No
         )
     elif house is not None:
         print(f"\nThe workshop's files: {address}{SOURCE_PATH}\n")
-    print(
-        "If it cannot connect: allow Python through this computer's firewall on private networks,"
-        "\nand check everyone is on the same Wi-Fi (guest networks often isolate laptops).\n"
-        "Keep this window open; press Ctrl+C to stop sharing."
-    )
+
+
+FIREWALL = (
+    "If it cannot connect: allow Python through this computer's firewall on private networks,"
+    "\nand check everyone is on the same Wi-Fi (guest networks often isolate laptops)."
+)
+
+
+def serve_until_stopped(server: ThreadingHTTPServer) -> bool:
+    """Serve until Ctrl+C; ``True`` when Ctrl+C stopped it."""
     sys.stdout.flush()
     if threading.current_thread() is threading.main_thread():
         # A process started in the background (or by a parent that ignores Ctrl+C) inherits
-        # "ignore SIGINT"; sharing must still stop on Ctrl+C, as the message above promises.
+        # "ignore SIGINT"; sharing must still stop on Ctrl+C, as the start-up lines promise.
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        counter = server.RequestHandlerClass.counter
-        said = f"\nStopped sharing; sent the archive {counter['sent']} times"
-        if house is not None:
-            said += (
-                f", and {counter['files']} files of the wheelhouse ({counter['bytes'] / 1e6:,.0f}"
-                f" MB) to {len(counter['laptops'])} laptop(s)"
-            )
-        print(said + ".")
+        return True
     finally:
         server.server_close()
+    return False
+
+
+def sent_summary(server: ThreadingHTTPServer, house: Wheelhouse | None) -> str:
+    counter = server.RequestHandlerClass.counter
+    said = f"sent the archive {counter['sent']} times"
+    if house is not None:
+        said += (
+            f", and {counter['files']} files of the wheelhouse ({counter['bytes'] / 1e6:,.0f}"
+            f" MB) to {len(counter['laptops'])} laptop(s)"
+        )
+    return said
+
+
+def serve_command(host: str = "0.0.0.0", port: int = 8765, wheelhouse: Path | None = None) -> int:
+    """``serve-data``: returns the process exit code.
+
+    Shares the verified archive and, when ``wheelhouse`` is given, that folder as a package
+    index; either one is enough to start, and what is left out is said at start-up.
+    """
+    shares = open_shares(wheelhouse)
+    if shares.empty:
+        print(
+            f"\n❌ Nothing to share: {shares.no_archive}.\n"
+            "Get a verified copy first, then run serve-data again:\n"
+            f"  {workshop_command('fetch')}                      (from the internet)\n"
+            f"  {workshop_command('fetch --from PATH_OR_URL')}   (USB stick, or another serve-data)"
+            + (f"\nand {shares.no_wheelhouse}." if shares.no_wheelhouse else "")
+        )
+        return 1
+    try:
+        server = build_server(shares.archive, host, port, wheelhouse=shares.house)
+    except OSError as exc:
+        print(cannot_listen(exc, host, port, "serve-data"))
+        return 1
+    print_shares(shares, host, server.server_address[1])
+    print(f"{FIREWALL}\nKeep this window open; press Ctrl+C to stop sharing.")
+    if serve_until_stopped(server):
+        print(f"\nStopped sharing; {sent_summary(server, shares.house)}.")
     return 0
