@@ -17,6 +17,7 @@ and the table disagree, or when the whole plan (welcome, core path, two breaks) 
 Usage:
     python -m tools.schedule           # rewrite the metadata and the guide's table
     python -m tools.schedule --verify  # exit 1 when either is stale
+    python -m tools.schedule --measured room.csv  # a real room's minutes beside the estimates
 """
 
 from __future__ import annotations
@@ -179,7 +180,7 @@ def schedule_rows(paths: list[Path]) -> list[Row]:
     rows = [
         Row(
             "welcome; look for FAIL lines of `00_setup` (run the day before); start "
-            "`make serve-data` for laptops without CIFAR-10",
+            "`make room` (serve-data and the room pulse) for laptops without CIFAR-10",
             WELCOME_MINUTES,
         )
     ]
@@ -237,7 +238,23 @@ def guide_with_table(guide: str, paths: list[Path]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verify", action="store_true", help="report stale files, write nothing")
+    parser.add_argument(
+        "--measured",
+        metavar="CSV",
+        type=Path,
+        help="a room's export (python -m workshop room): print measured minutes per exercise "
+        "beside the estimate, write nothing",
+    )
     args = parser.parse_args(argv)
+    if args.measured is not None:
+        from tools.room_times import report
+
+        try:
+            print(report(args.measured))
+        except (OSError, ValueError) as bad:
+            print(f"cannot read {args.measured}: {bad}", file=sys.stderr)
+            return 2
+        return 0
     stale = 0
     paths = instructor_notebooks()
     for path in paths:

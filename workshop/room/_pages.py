@@ -13,18 +13,22 @@ from html import escape
 __all__ = ["dashboard_page", "tap_page"]
 
 _STYLE = """
-body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #111; background: #fff; }
-h1 { font-size: 2rem; margin: 0 0 .3rem; }
-.sub { font-size: 1.2rem; color: #333; margin-bottom: 1rem; }
-table { border-collapse: collapse; width: 100%; font-size: 1.35rem; }
-th, td { padding: .25rem .6rem; text-align: left; border-bottom: 1px solid #ccc; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; width: 4.5rem; }
-th.n { text-align: right; }
-tr.nb td { background: #eee; font-weight: 600; font-size: 1.1rem; }
-.bar { position: relative; height: 1.1rem; width: 14rem; background: #e8e8e8; }
+body { font-family: system-ui, sans-serif; margin: 1rem 1.5rem; color: #111; background: #fff; }
+h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
+.sub { font-size: 1.1rem; color: #333; margin-bottom: .4rem; }
+main { columns: 2; column-gap: 2.5rem; }
+table { border-collapse: collapse; width: 100%; font-size: 1.1rem; break-inside: avoid;
+        margin-bottom: .45rem; table-layout: fixed; }
+col.bar-col { width: 6.5rem; }
+col.n-col { width: 4.4rem; }
+th, td { padding: .08rem .4rem; text-align: left; border-bottom: 1px solid #ddd; }
+th { font-size: 1rem; background: #eee; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td:first-child { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.bar { position: relative; height: .9rem; width: 6rem; background: #e8e8e8; }
 .bar span { position: absolute; top: 0; bottom: 0; left: 0; }
-.bar .tried { background: #9ecae1; }
-.bar .passed { background: #0072B2; }
+.bar .part-tried { background: #9ecae1; }
+.bar .part-passed { background: #0072B2; }
 td.stuck.some { color: #fff; background: #D55E00; font-weight: 700; }
 .key span { display: inline-block; width: 1rem; height: 1rem; vertical-align: middle; }
 """
@@ -35,25 +39,45 @@ def _bar(row: dict, joined: int) -> str:
     tried = min(100, round(100 * row["tried"] / whole))
     passed = min(100, round(100 * row["passed"] / whole))
     return (
-        f'<div class="bar"><span class="tried" style="width:{tried}%"></span>'
-        f'<span class="passed" style="width:{passed}%"></span></div>'
+        f'<div class="bar"><span class="part-tried" style="width:{tried}%"></span>'
+        f'<span class="part-passed" style="width:{passed}%"></span></div>'
     )
+
+
+_COLUMNS = (
+    '<colgroup><col><col class="bar-col"><col class="n-col"><col class="n-col"><col class="n-col">'
+    "</colgroup>"
+)
+
+
+def _by_notebook(rows: list[dict]) -> list[tuple[str, list[dict]]]:
+    groups: list[tuple[str, list[dict]]] = []
+    for row in rows:
+        if not groups or groups[-1][0] != row["notebook"]:
+            groups.append((row["notebook"], []))
+        groups[-1][1].append(row)
+    return groups
 
 
 def dashboard_page(snapshot: dict, code: str) -> str:
     """The dashboard as it is now; its script then refreshes the numbers every 2 s."""
-    rows = []
-    notebook = None
-    for row in snapshot["exercises"]:
-        if row["notebook"] != notebook:
-            notebook = row["notebook"]
-            rows.append(f'<tr class="nb"><td colspan="5">{escape(notebook)}</td></tr>')
-        stuck_class = "n stuck some" if row["stuck"] else "n stuck"
-        rows.append(
-            f'<tr data-id="{escape(row["id"])}"><td>{escape(row["name"])}</td>'
-            f"<td>{_bar(row, snapshot['joined'])}</td>"
-            f'<td class="n tried">{row["tried"]}</td><td class="n passed">{row["passed"]}</td>'
-            f'<td class="{stuck_class}">{row["stuck"]}</td></tr>'
+    tables = []
+    for notebook, rows in _by_notebook(snapshot["exercises"]):
+        body = []
+        for row in rows:
+            stuck_class = "n stuck some" if row["stuck"] else "n stuck"
+            body.append(
+                f'<tr data-id="{escape(row["id"])}"><td>{escape(row["name"])}</td>'
+                f"<td>{_bar(row, snapshot['joined'])}</td>"
+                f'<td class="n tried">{row["tried"]}</td>'
+                f'<td class="n passed">{row["passed"]}</td>'
+                f'<td class="{stuck_class}">{row["stuck"]}</td></tr>'
+            )
+        tables.append(
+            f"<table>{_COLUMNS}"
+            f'<thead><tr><th colspan="2">{escape(notebook)}</th><th class="n">tried</th>'
+            f'<th class="n">passed</th><th class="n">stuck</th></tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>"
         )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -69,13 +93,13 @@ starts from zero) · <span id="updated">live</span></div>
 <div class="sub key"><span style="background:#0072B2"></span> passed
 <span style="background:#9ecae1"></span> tried, not passed yet
 <span style="background:#D55E00"></span> stuck: failed 3 times or more, not passed</div>
-<table><thead><tr><th>exercise</th><th>of those joined</th><th class="n">tried</th>
-<th class="n">passed</th><th class="n">stuck</th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table>
+<main>{"".join(tables)}</main>
 <script>
 async function refresh() {{
   try {{
-    const response = await fetch("dashboard.json", {{cache: "no-store"}});
+    // A room that hangs is reported like one that is gone, not waited for.
+    const response = await fetch("dashboard.json",
+      {{cache: "no-store", signal: AbortSignal.timeout(1800)}});
     if (!response.ok) throw new Error(response.status);
     const data = await response.json();
     const whole = Math.max(data.joined, 1);
@@ -84,13 +108,13 @@ async function refresh() {{
     for (const row of data.exercises) {{
       const tr = document.querySelector(`tr[data-id="${{CSS.escape(row.id)}}"]`);
       if (!tr) continue;
-      tr.querySelector(".tried").textContent = row.tried;
-      tr.querySelector(".passed").textContent = row.passed;
+      tr.querySelector("td.tried").textContent = row.tried;
+      tr.querySelector("td.passed").textContent = row.passed;
       const stuck = tr.querySelector("td.stuck");
       stuck.textContent = row.stuck;
       stuck.classList.toggle("some", row.stuck > 0);
-      tr.querySelector(".bar .tried").style.width = Math.min(100, 100 * row.tried / whole) + "%";
-      tr.querySelector(".bar .passed").style.width = Math.min(100, 100 * row.passed / whole) + "%";
+      tr.querySelector(".part-tried").style.width = Math.min(100, 100 * row.tried / whole) + "%";
+      tr.querySelector(".part-passed").style.width = Math.min(100, 100 * row.passed / whole) + "%";
     }}
     document.getElementById("updated").textContent =
       "updated " + new Date().toLocaleTimeString();
@@ -117,23 +141,24 @@ button.stuck { background: #fff; color: #111; }
 """
 
 
+_MARKS = {"done": "✓ done", "stuck": "stuck: help is coming"}
+
+
 def tap_page(exercises: list[dict], code: str, marks: dict[str, str]) -> str:
     """The page a phone or a Colab learner taps "done" / "stuck" on; works without scripts."""
     parts = []
-    notebook = None
-    for row in exercises:
-        if row["notebook"] != notebook:
-            notebook = row["notebook"]
-            parts.append(f"<h2>{escape(notebook)}</h2>")
-        mark = {"done": "✓ done", "stuck": "stuck: help is coming"}.get(marks.get(row["id"], ""))
-        shown = f' <span class="mark">{escape(mark)}</span>' if mark else ""
-        parts.append(
-            f'<form method="post" id="{escape(row["id"])}">'
-            f'<span class="name">{escape(row["name"])}{shown}</span>'
-            f'<input type="hidden" name="exercise" value="{escape(row["id"])}">'
-            '<button class="done" name="what" value="done">done</button>'
-            '<button class="stuck" name="what" value="stuck">stuck</button></form>'
-        )
+    for notebook, rows in _by_notebook(exercises):
+        parts.append(f"<h2>{escape(notebook)}</h2>")
+        for row in rows:
+            mark = _MARKS.get(marks.get(row["id"], ""))
+            shown = f' <span class="mark">{escape(mark)}</span>' if mark else ""
+            parts.append(
+                f'<form method="post" id="{escape(row["id"])}">'
+                f'<span class="name">{escape(row["name"])}{shown}</span>'
+                f'<input type="hidden" name="exercise" value="{escape(row["id"])}">'
+                '<button class="done" name="what" value="done">done</button>'
+                '<button class="stuck" name="what" value="stuck">stuck</button></form>'
+            )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
