@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from workshop.checks.catalogue import exercises
 from workshop.data._serve import build_server
@@ -16,6 +21,7 @@ from workshop.room._server import RateLimiter, room_handler
 from workshop.room._tally import Tally
 
 CODE = "ACDE"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -86,3 +92,32 @@ def running_room(
 
 def pulse_payload(learner: str, exercise: str, passed: bool, attempt: int = 1) -> dict:
     return {"v": 1, "id": learner, "exercise": exercise, "passed": passed, "attempt": attempt}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_room(port: int, env: dict) -> subprocess.Popen:
+    """`python -m workshop room` on loopback, as the instructor starts it; back once it listens."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workshop", "room", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise AssertionError(process.stdout.read()) from None
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the room did not start in 60 s")

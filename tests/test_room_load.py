@@ -11,25 +11,19 @@ import json
 import os
 import random
 import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from tests.room_fixtures import running_room
+from tests.room_fixtures import free_port, running_room, start_room
 from workshop.checks.catalogue import ORDER
 from workshop.room import _client
 from workshop.room._protocol import hello_body, new_learner_id, pulse_body
 from workshop.room._server import RateLimiter
 from workshop.room._tally import STUCK_AFTER
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _learner_session(rng: random.Random) -> list[tuple[str, bool]]:
@@ -93,34 +87,6 @@ def test_the_dashboard_counts_a_whole_room_exactly(learners):
     print(f"{learners} learners, {total} pulses in {seconds:.1f} s")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_room(port: int, env: dict) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "workshop", "room", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                raise AssertionError(process.stdout.read()) from None
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("the room did not start in 60 s")
-
-
 def _dashboard(port: int) -> dict:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/dashboard.json", timeout=5) as answer:
         return json.loads(answer.read())
@@ -146,8 +112,8 @@ def test_a_killed_and_restarted_room_keeps_its_code_and_counts_again_from_zero(
         "WORKSHOP_ROOM_DIR": str(tmp_path / "instructor"),
         "KERAS_HOME": str(tmp_path / "keras"),
     }
-    port = _free_port()
-    first = _start_room(port, env)
+    port = free_port()
+    first = start_room(port, env)
     try:
         code = json.loads((tmp_path / "instructor" / "room-code.json").read_text())["code"]
         room.join(f"127.0.0.1:{port}/{code}")
@@ -167,7 +133,7 @@ def test_a_killed_and_restarted_room_keeps_its_code_and_counts_again_from_zero(
     assert time.perf_counter() - started < 1
     assert "✅ top_left" in capsys.readouterr().out
     assert _client.SENDER.wait(10)
-    second = _start_room(port, env)
+    second = start_room(port, env)
     try:
         out_code = json.loads((tmp_path / "instructor" / "room-code.json").read_text())["code"]
         assert out_code == code  # the learners' joins still hold

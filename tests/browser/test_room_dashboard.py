@@ -6,11 +6,14 @@ Screenshots: test-artifacts/screenshots/room-dashboard*.png, room-tap-phone.png.
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import signal
 import threading
 import time
 
-from tests.room_fixtures import CODE, pulse_payload, running_room
+from tests.room_fixtures import CODE, free_port, pulse_payload, running_room, start_room
 from workshop.checks.catalogue import ORDER
 from workshop.room._server import RateLimiter
 
@@ -104,3 +107,59 @@ def test_the_tap_page_counts_a_phones_taps(browser, screenshots):
             1,
         )
         context.close()
+
+
+def test_two_kernels_join_a_real_room_and_its_dashboard_shows_them(
+    browser, tmp_path, monkeypatch, screenshots
+):
+    """End to end: `python -m workshop room` as the instructor starts it, two notebook kernels
+    that join with the line it prints and call checkers, and the dashboard in Chromium."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from tests.notebook_runs import errors, printed, run_in_venv
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "WORKSHOP_ROOM_DIR": str(tmp_path / "instructor"),
+        "KERAS_HOME": str(tmp_path / "keras"),
+    }
+    process = start_room(port, env)
+    try:
+        code = json.loads((tmp_path / "instructor" / "room-code.json").read_text())["code"]
+        lessons = {
+            "ada": "check.top_left(1)\ncheck.top_left(check.top_left.expected)",
+            "bo": "for wrong in (1, 2, 3):\n    check.output_size(wrong)",
+        }
+        for learner, calls in lessons.items():
+            nb = new_notebook(
+                cells=[
+                    new_code_cell(
+                        f'from workshop import room\nroom.join("127.0.0.1:{port}/{code}")'
+                    ),
+                    new_code_cell(f"from workshop.checks import convolution as check\n{calls}"),
+                    new_code_cell(
+                        "from workshop.room._client import SENDER\nassert SENDER.wait(10)"
+                    ),
+                ]
+            )
+            # Each learner's own laptop: its own join file.
+            monkeypatch.setenv("WORKSHOP_ROOM_DIR", str(tmp_path / learner))
+            run = run_in_venv(nb, tmp_path, f"room kernel {learner}")
+            assert errors(run.nb) == []
+            assert f"✅ Joined room {code}" in printed(run.nb)
+        context = browser.new_context(viewport=PROJECTOR)
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/dashboard")
+        assert page.locator("#joined").inner_text() == "2"
+        assert (
+            _cell(page, "convolution.top_left", "tried"),
+            _cell(page, "convolution.top_left", "passed"),
+        ) == ("1", "1")
+        assert _cell(page, "convolution.output_size", "stuck") == "1"
+        page.screenshot(path=str(screenshots / "room-dashboard-two-kernels.png"))
+        context.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    assert "room.join(" in output and "/dashboard" in output
