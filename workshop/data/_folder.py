@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import io
 import json
 import os
 import tempfile
@@ -270,34 +269,14 @@ def _split_members(names: list[str], where: Path) -> dict[str, list[tuple[str, i
 
 
 def _decode(raw: bytes, name: str) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
+    """One image, decoded by the same rule as a learner's own photos (``workshop.photos``)."""
+    from workshop.photos import PhotoError, decode_photo
 
     try:
-        with Image.open(io.BytesIO(raw)) as img:
-            img.load()  # decodes now: a truncated file fails here, with its name
-            if img.mode.startswith("I"):
-                # 16-bit grey PNG: Pillow's convert() clips to 255 (white), so keep the top byte.
-                wide = np.asarray(img).astype(np.int64)
-                img = Image.fromarray((np.clip(wide, 0, 65535) >> 8).astype(np.uint8))  # "L"
-            if img.mode in ("P", "PA"):
-                img = img.convert("RGBA")  # palette transparency survives only via RGBA
-            if img.mode != "RGB":
-                img = img.convert("RGB")  # grey copied to all three channels, alpha dropped
-            if img.size != (_SIZE, _SIZE):
-                img = img.resize((_SIZE, _SIZE), Image.Resampling.BICUBIC)
-            return np.asarray(img, dtype=np.uint8)
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        EOFError,
-        zlib.error,
-    ) as exc:
+        return decode_photo(raw, name, _SIZE, crop=False, on_white=False)
+    except PhotoError as exc:
         raise DataUnavailableError(
-            f"{name} cannot be read as an image ({exc}).\n"
-            "It may be truncated or damaged: copy it again, or delete it."
+            f"{exc}.\nIt may be truncated or damaged: copy it again, or delete it."
         ) from None
 
 
