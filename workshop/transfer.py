@@ -160,6 +160,18 @@ class Scores:
     seconds: dict[str, float]
 
 
+def _with_mirrors(vectors, mirrored, labels, train, test, seed: int) -> float:
+    """Held-out accuracy of a head trained on the training vectors and their mirror images'."""
+    return head_accuracy(
+        np.concatenate([vectors[train], mirrored[train]]),
+        np.concatenate([labels[train], labels[train]]),
+        vectors[test],
+        labels[test],
+        int(labels.max()) + 1,
+        seed,
+    )
+
+
 def compare(
     extractor: keras.Model,
     images: np.ndarray,
@@ -180,26 +192,12 @@ def compare(
     started = time.perf_counter()
     vectors = features(extractor, images)
     mirrored = features(extractor, images[:, :, ::-1])
-    feature_score = head_accuracy(
-        np.concatenate([vectors[train], mirrored[train]]),
-        np.concatenate([labels[train], labels[train]]),
-        vectors[test],
-        labels[test],
-        num_classes,
-        seed,
-    )
+    feature_score = _with_mirrors(vectors, mirrored, labels, train, test, seed)
     seconds["frozen_features"] = time.perf_counter() - started
     started = time.perf_counter()
     pixels = images.reshape(len(images), -1).astype(np.float32) / 255.0
     flipped = images[:, :, ::-1].reshape(len(images), -1).astype(np.float32) / 255.0
-    pixel_score = head_accuracy(
-        np.concatenate([pixels[train], flipped[train]]),
-        np.concatenate([labels[train], labels[train]]),
-        pixels[test],
-        labels[test],
-        num_classes,
-        seed,
-    )
+    pixel_score = _with_mirrors(pixels, flipped, labels, train, test, seed)
     seconds["raw_pixels"] = time.perf_counter() - started
     scratch_score = None
     if scratch:
