@@ -121,3 +121,16 @@ def start_room(port: int, env: dict) -> subprocess.Popen:
             time.sleep(0.1)
     process.kill()
     raise AssertionError("the room did not start in 60 s")
+
+
+def fresh_learner(monkeypatch, folder: Path, send_timeout: float = 2.0) -> None:
+    """A learner's kernel as it starts: unjoined, its join file in ``folder``, nothing queued."""
+    from workshop.room import _client
+
+    monkeypatch.setenv("WORKSHOP_ROOM_DIR", str(folder))
+    monkeypatch.delenv(_client.ENV_ROOM, raising=False)
+    monkeypatch.setattr(_client, "_cached", None)
+    monkeypatch.setattr(_client, "_left_env", False)
+    monkeypatch.setattr(_client, "_env_announced", False)
+    monkeypatch.setattr(_client, "_attempts", _client.Counter())
+    monkeypatch.setattr(_client, "SENDER", _client.Sender(timeout=send_timeout))

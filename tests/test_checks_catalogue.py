@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import importlib
-import json
-import re
 from pathlib import Path
 
+import nbformat
+
+from tools.room_times import checker_calls
 from workshop.checks import Exercise, catalogue
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-IMPORT = re.compile(r"from workshop\.checks import (\w+) as check")
-CALL = re.compile(r"\bcheck\.(\w+)\(")
 
 
 def _calls_in_notebook_order() -> list[str]:
     found: list[str] = []
     for path in sorted(NOTEBOOKS.glob("0*.ipynb")):
-        cells = json.loads(path.read_text())["cells"]
-        sources = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
-        module = next(m.group(1) for s in sources for m in [IMPORT.search(s)] if m)
-        for source in sources:
-            for name in CALL.findall(source):
-                ident = f"{module}.{name}"
-                if ident not in found:
-                    found.append(ident)
+        for _, ident in checker_calls(nbformat.read(path, as_version=4)):
+            if ident not in found:
+                found.append(ident)
     return found
 
 

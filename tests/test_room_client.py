@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.room_fixtures import CODE, running_room
+from tests.room_fixtures import CODE, fresh_learner, running_room
 from workshop import room as room_api
 from workshop.checks import convolution, setup
 from workshop.room import _client
@@ -20,13 +20,7 @@ from workshop.room import _client
 @pytest.fixture(autouse=True)
 def fresh_client(tmp_path, monkeypatch):
     """Each test starts unjoined, with its own join folder and no pulses in flight."""
-    monkeypatch.setenv("WORKSHOP_ROOM_DIR", str(tmp_path / "room"))
-    monkeypatch.delenv(_client.ENV_ROOM, raising=False)
-    monkeypatch.setattr(_client, "_cached", None)
-    monkeypatch.setattr(_client, "_left_env", False)
-    monkeypatch.setattr(_client, "_env_announced", False)
-    monkeypatch.setattr(_client, "_attempts", _client.Counter())
-    monkeypatch.setattr(_client, "SENDER", _client.Sender())
+    fresh_learner(monkeypatch, tmp_path / "room")
     for exercise in (convolution.top_left, convolution.output_size, setup.filters_are):
         exercise.reset()
     yield

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.room_fixtures import free_port, running_room, start_room
+from tests.room_fixtures import free_port, fresh_learner, running_room, start_room
 from workshop.checks.catalogue import ORDER
 from workshop.room import _client
 from workshop.room._protocol import hello_body, new_learner_id, pulse_body
@@ -94,11 +94,7 @@ def _dashboard(port: int) -> dict:
 
 @pytest.fixture
 def learner_client(tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKSHOP_ROOM_DIR", str(tmp_path / "room"))
-    monkeypatch.delenv(_client.ENV_ROOM, raising=False)
-    monkeypatch.setattr(_client, "_cached", None)
-    monkeypatch.setattr(_client, "_attempts", Counter())
-    monkeypatch.setattr(_client, "SENDER", _client.Sender(timeout=1))
+    fresh_learner(monkeypatch, tmp_path / "room", send_timeout=1)
 
 
 def test_a_killed_and_restarted_room_keeps_its_code_and_counts_again_from_zero(

@@ -95,6 +95,18 @@ def measured(rows: list[Row]) -> dict[str, ExerciseTime]:
     }
 
 
+def checker_calls(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """``(cell index, exercise id)`` of every ``check.<name>(`` call in a notebook, in order;
+    the module is the one the notebook imports as ``check``."""
+    module = next((m.group(1) for c in nb.cells for m in [IMPORT.search(c.source)] if m), "")
+    return [
+        (index, f"{module}.{name}")
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for name in CALL.findall(cell.source)
+    ]
+
+
 def estimates() -> dict[str, tuple[float, str]]:
     """``exercise id -> (estimated minutes, exercise cell's first checker)``, from the rule.
 
@@ -106,17 +118,16 @@ def estimates() -> dict[str, tuple[float, str]]:
     found: dict[str, tuple[float, str]] = {}
     for path in instructor_notebooks():
         nb = nbformat.read(path, as_version=4)
-        module = next((m.group(1) for c in nb.cells for m in [IMPORT.search(c.source)] if m), "")
+        by_cell: dict[int, list[str]] = {}
+        for index, ident in checker_calls(nb):
+            by_cell.setdefault(index, []).append(ident)
         exercise_cell = None
         owner: dict[int, str] = {}
         for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            if "exercise" in cell.get("metadata", {}).get("tags", []):
+            if cell.cell_type == "code" and "exercise" in cell.get("metadata", {}).get("tags", []):
                 exercise_cell = index
-            for name in CALL.findall(cell.source):
-                ident = f"{module}.{name}"
-                if ident in found or exercise_cell is None:
+            for ident in by_cell.get(index, []) if exercise_cell is not None else []:
+                if ident in found:
                     continue
                 first = owner.setdefault(exercise_cell, ident)
                 minutes = human_minutes(nb.cells[exercise_cell])

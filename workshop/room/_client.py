@@ -149,14 +149,11 @@ def _from_env() -> Joined | None:
         address = parse_address(text)
     except ValueError:
         return None
-    return Joined(address, _env_learner(), float("inf"), ENV_ROOM)
+    return Joined(address, _ENV_LEARNER, float("inf"), ENV_ROOM)
 
 
+# One id per kernel for a join by environment variable (no file holds it).
 _ENV_LEARNER = new_learner_id()
-
-
-def _env_learner() -> str:
-    return _ENV_LEARNER
 
 
 def _from_file() -> Joined | None:
