@@ -27,6 +27,11 @@ for _name, _value in TEST_BUDGET.items():
 # and their kernels keep their joins and room codes in a folder of their own.
 os.environ.pop("WORKSHOP_ROOM", None)
 os.environ["WORKSHOP_ROOM_DIR"] = tempfile.mkdtemp(prefix="cnn-workshop-room-")
+# 05 saves its trained network for 06 (models.saved_model_path): the tests' networks, trained on
+# the stand-in, must never replace a learner's own, nor a test find one left by another run.
+os.environ["WORKSHOP_MODEL"] = os.path.join(
+    tempfile.mkdtemp(prefix="cnn-workshop-model-"), "cifar10_cnn.keras"
+)
 
 
 def pytest_configure(config):

@@ -116,3 +116,17 @@ def test_draw_architecture_can_hide_the_numbers_the_exercises_ask_for():
     assert len(boxes) == len(SMALL_CNN_TABLE)
     assert not any(ch.isdigit() for box in boxes for ch in box)
     assert "? parameters" in ax.get_title()
+
+
+def test_compare_accuracies_labels_every_bar_and_marks_chance():
+    from workshop.plots import compare_accuracies
+
+    fig = compare_accuracies({"frozen": 0.9, "pixels": 0.7}, chance=0.5, title="two ways")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["70%", "90%"]  # drawn bottom up: first on top
+    assert "chance, 50%" in ax.get_xlabel() and ax.get_title() == "two ways"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="scores is empty"):
+        compare_accuracies({}, chance=0.5)
+    with pytest.raises(ValueError, match="chance must be a fraction"):
+        compare_accuracies({"a": 1.0}, chance=50)

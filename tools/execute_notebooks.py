@@ -47,7 +47,7 @@ def execute(path: Path) -> None:
                 "photos: make notebooks DATA=<folder or .zip of class folders>, or fetch the "
                 "official archive first (make fetch) and leave DATA unset."
             )
-        nb.metadata["workshop"] = {"data_source": data_source().split(":")[0]}
+        nb.metadata.setdefault("workshop", {})["data_source"] = data_source().split(":")[0]
         print(f"{path}: data from {data_source()}")
     client = execute_in(nb, path.parent, name=str(path), training_s=TRAINING_TIMEOUT_S)
     for cell in nb.cells:

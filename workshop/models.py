@@ -23,6 +23,8 @@ going_further_cnn    357,482     twice the kernels, pool-first batch norm, dropo
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
@@ -31,14 +33,33 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 __all__ = [
     "INPUT_SHAPE",
     "NUM_CLASSES",
+    "SAVED_MODEL_ENV",
     "classic_tutorial_cnn",
     "dense_baseline",
     "going_further_cnn",
     "live_cnn",
+    "saved_model_path",
 ]
 
 INPUT_SHAPE = (32, 32, 3)
 NUM_CLASSES = 10
+SAVED_MODEL_ENV = "WORKSHOP_MODEL"
+
+
+def saved_model_path() -> Path:
+    """The file where notebook 05 keeps its trained network and notebook 06 looks for it.
+
+    ``~/.cache/cnn-workshop/cifar10_cnn.keras``, outside the notebooks folder so that a learner
+    who re-downloads the workshop keeps it; ``WORKSHOP_MODEL`` names another file (the tests
+    do). Its folder is made here: ``model.save`` does not make one.
+    """
+    named = os.environ.get(SAVED_MODEL_ENV, "").strip()
+    path = Path(named).expanduser() if named else Path.home() / ".cache" / "cnn-workshop"
+    path = path if named else path / "cifar10_cnn.keras"
+    if path.suffix != ".keras":
+        raise ValueError(f"{SAVED_MODEL_ENV}: expected a file ending in .keras, got {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _check_shape(input_shape: tuple[int, ...], num_classes: int) -> None:

@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.ticker import PercentFormatter
 
 from workshop.images import LUMA
 from workshop.layers import LayerInfo, format_shape, layer_table
@@ -28,6 +29,7 @@ __all__ = [
     "WINDOW_COLOUR",
     "MatrixPanel",
     "colour_scale",
+    "compare_accuracies",
     "compare_kernels",
     "confusion_matrix",
     "draw_architecture",
@@ -493,3 +495,26 @@ def compare_kernels(before: np.ndarray, after: np.ndarray, max_filters: int = 8)
     fig.colorbar(image, ax=axes[2, :].tolist(), shrink=0.9, label="change")
     fig.suptitle("first-layer kernels: random at the start, then nudged by training")
     return fig
+
+
+def compare_accuracies(
+    scores: dict[str, float], chance: float, title: str = "", ax: Axes | None = None
+) -> Figure:
+    """Horizontal bars of held-out accuracy per way, each labelled, with chance as a line."""
+    if not scores:
+        raise ValueError("scores is empty: give at least one way and its accuracy")
+    if not 0 <= chance <= 1:
+        raise ValueError(f"chance must be a fraction between 0 and 1, got {chance}")
+    ax = _axes(ax, (7, 0.6 * len(scores) + 1.2))
+    names = list(scores)[::-1]  # the first way on top
+    values = [scores[name] for name in names]
+    bars = ax.barh(names, values, color=plt.get_cmap("viridis")(0.35))
+    for bar, value in zip(bars, values):
+        ax.text(value + 0.01, bar.get_y() + bar.get_height() / 2, f"{value:.0%}", va="center")
+    ax.axvline(chance, color="black", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 1.08)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(f"held-out photos named correctly (dashed line: chance, {chance:.0%})")
+    ax.set_title(title or "held-out accuracy")
+    ax.figure.tight_layout()
+    return ax.figure
