@@ -71,3 +71,17 @@ def test_widget_state_goes_when_no_widget_is_left():
     assert "widgets" not in nb.metadata
     assert strip_photo_outputs(nb) == 2  # a second pass changes nothing
     assert nb.cells[0].outputs == [note_output()]
+
+
+def test_a_learners_own_photos_get_their_own_note():
+    from tools.photo_outputs import OWN_NOTE, OWN_TAG
+
+    shown = nbformat.v4.new_code_cell("image_grid(mine)", metadata={"tags": [OWN_TAG]})
+    shown.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "fig"}),
+        nbformat.v4.new_output("stream", name="stdout", text="mugs: 12 photos\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[shown])
+    assert strip_photo_outputs(nb) == 1
+    assert shown.outputs == [note_output(OWN_NOTE)]
+    assert "Your own photos appear here" in shown.outputs[0].data["text/markdown"]

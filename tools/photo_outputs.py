@@ -19,15 +19,21 @@ NOTE = (
     "*Photos from CIFAR-10 appear here when you run this cell. The stored notebook leaves them "
     "out: the dataset may not be re-hosted.*"
 )
+# Notebook 06 shows a learner's own photos; its stored run used drawn stand-ins, but the rule is
+# the same: cells tagged so never keep what they showed.
+OWN_TAG = "own-photos"
+OWN_NOTE = (
+    "*Your own photos appear here when you run this cell. The stored notebook keeps none of them.*"
+)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 MODEL_REFERENCE = re.compile(r"IPY_MODEL_(\w+)")
 
 
-def note_output() -> nbformat.NotebookNode:
-    """The output that stands in for a ``real-photos`` cell's own."""
+def note_output(note: str = NOTE) -> nbformat.NotebookNode:
+    """The output that stands in for a ``real-photos`` (or ``own-photos``) cell's own."""
     return nbformat.v4.new_output(
-        "display_data", data={"text/markdown": NOTE, "text/plain": NOTE.strip("*")}
+        "display_data", data={"text/markdown": note, "text/plain": note.strip("*")}
     )
 
 
@@ -35,15 +41,25 @@ def is_photo_cell(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and TAG in cell.metadata.get("tags", [])
 
 
+def is_own_photo_cell(cell: nbformat.NotebookNode) -> bool:
+    return cell.cell_type == "code" and OWN_TAG in cell.metadata.get("tags", [])
+
+
 def strip_photo_outputs(nb: nbformat.NotebookNode) -> int:
-    """Replace every ``real-photos`` cell's outputs with the note; return how many were replaced.
+    """Replace every ``real-photos`` and ``own-photos`` cell's outputs with its note; return
+    how many were replaced.
 
     Cells that were never run keep their empty outputs, so the note never claims a run.
     """
     replaced = 0
     for cell in nb.cells:
-        if is_photo_cell(cell) and cell.outputs:
+        if not cell.get("outputs"):
+            continue
+        if is_photo_cell(cell):
             cell.outputs = [note_output()]
+            replaced += 1
+        elif is_own_photo_cell(cell):
+            cell.outputs = [note_output(OWN_NOTE)]
             replaced += 1
     prune_widget_state(nb)
     return replaced

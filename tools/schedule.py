@@ -162,6 +162,11 @@ def _title(nb: nbformat.NotebookNode, path: Path) -> str:
     return path.stem
 
 
+def is_self_study(nb: nbformat.NotebookNode) -> bool:
+    """A notebook for after the session (06): listed in the table, not timed into the day."""
+    return bool(nb.metadata.get("workshop", {}).get("self_study"))
+
+
 def _clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
@@ -190,6 +195,13 @@ def schedule_rows(paths: list[Path]) -> list[Row]:
             continue  # learners run it the day before; the welcome covers it
         nb = nbformat.read(path, as_version=4)
         minutes = stored(nb) or Estimate(0, 0)
+        if is_self_study(nb):
+            # Not part of the session's three hours: its whole length goes in the last column.
+            total = minutes.core + minutes.optional
+            rows.append(
+                Row(f"`{path.stem}`: {_title(nb, path)}", 0, extra=f"{total} min self-study")
+            )
+            continue
         extra = f"{minutes.optional} min optional" if minutes.optional else ""
         rows.append(
             Row(

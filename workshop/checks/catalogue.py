@@ -24,6 +24,7 @@ NOTEBOOKS = {
     "relu_pooling": "03 ReLU and pooling",
     "architecture": "04 CNN architecture",
     "cifar10": "05 CIFAR-10",
+    "own_photos": "06 Your own photos",
 }
 
 ORDER = (
@@ -66,6 +67,9 @@ ORDER = (
     "cifar10.softmax",
     "cifar10.from_logits",
     "cifar10.dense_first_params",
+    "own_photos.head_params",
+    "own_photos.chance",
+    "own_photos.why_features_help",
 )
 
 
