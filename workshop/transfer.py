@@ -342,7 +342,7 @@ IMAGENET_SIZE = 96
 def imagenet_extractor(size: int = IMAGENET_SIZE, weights: str | None = "imagenet") -> keras.Model:
     """Keras' MobileNetV3Small without its classifier, averaged to one vector a photo.
 
-    ``weights="imagenet"`` downloads about 4 MB of weights learned on 1.3 million photos (it
+    ``weights="imagenet"`` downloads a few MB of weights learned on 1.3 million photos (it
     needs the internet); ``None`` gives the same network untrained, which is how the tests run
     this path. It takes photos scaled to [0, 1], as :func:`features` gives them.
     """
