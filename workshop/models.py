@@ -54,8 +54,8 @@ def saved_model_path() -> Path:
     do). Its folder is made here: ``model.save`` does not make one.
     """
     named = os.environ.get(SAVED_MODEL_ENV, "").strip()
-    path = Path(named).expanduser() if named else Path.home() / ".cache" / "cnn-workshop"
-    path = path if named else path / "cifar10_cnn.keras"
+    default = Path.home() / ".cache" / "cnn-workshop" / "cifar10_cnn.keras"
+    path = Path(named).expanduser() if named else default
     if path.suffix != ".keras":
         raise ValueError(f"{SAVED_MODEL_ENV}: expected a file ending in .keras, got {path}")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,9 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 
 __all__ = [
     "OneCycle",
+    "PEAK",
     "augmented_batches",
+    "compile_like_05",
     "load_model",
     "one_cycle_rate",
     "scaled_batches",
@@ -44,6 +46,7 @@ __all__ = [
 # of 0.006 gave 76.7%, against 75.0% for 4 px and 0.004 (75.5% and 75.3% changing one of the two).
 # A small network learns faster from photos that change less; the going-further model asks for 4.
 _PAD = 2
+PEAK = 0.006
 
 
 def _check_images(x: np.ndarray, y: np.ndarray) -> None:
@@ -319,6 +322,19 @@ def sparse_crossentropy(from_logits: bool = True, label_smoothing: float = 0.0) 
     if not 0.0 <= label_smoothing < 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}")
     return _loss_class()(from_logits=from_logits, label_smoothing=float(label_smoothing))
+
+
+def compile_like_05(model: keras.Model, peak: float = PEAK) -> keras.Model:
+    """Compile ``model`` as notebook 05's compile cell does (``tests/test_training.py`` holds
+    the two equal), for the benchmarks and notebook 06's stand-in network; returns the model."""
+    import keras
+
+    model.compile(
+        optimizer=keras.optimizers.AdamW(learning_rate=peak, weight_decay=1e-4),
+        loss=sparse_crossentropy(from_logits=True, label_smoothing=0.1),
+        metrics=["accuracy"],
+    )
+    return model
 
 
 def load_model(path: str | os.PathLike[str]) -> keras.Model:

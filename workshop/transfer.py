@@ -64,7 +64,9 @@ def feature_extractor(model: keras.Model, layer: str | int = -2) -> keras.Model:
 
 def features(extractor: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """Feature vectors of uint8 ``images`` (scaled to [0, 1] here, as the network was trained)."""
-    out = extractor.predict(images.astype(np.float32) / 255.0, batch_size=batch_size, verbose=0)
+    from workshop.data import to_float
+
+    out = extractor.predict(to_float(images), batch_size=batch_size, verbose=0)
     return out.reshape(len(images), -1)
 
 
@@ -137,6 +139,7 @@ def from_scratch(
     (mirrored and shifted, as in 05)."""
     import keras
 
+    from workshop.data import to_float
     from workshop.models import live_cnn
     from workshop.training import augmented_batches, sparse_crossentropy
 
@@ -150,7 +153,7 @@ def from_scratch(
         epochs=epochs,
         verbose=0,
     )
-    logits = model.predict(test_images.astype(np.float32) / 255.0, verbose=0)
+    logits = model.predict(to_float(test_images), verbose=0)
     return float(np.mean(np.argmax(logits, axis=1) == test_y))
 
 
@@ -189,14 +192,12 @@ def _with_mirrors(vectors, mirrored, labels, train, test, seed: int) -> float:
 def _as_vectors(extractor: keras.Model | None, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each photo's vector and its mirror image's: the extractor's features, or (``None``) the
     raw pixels scaled to [0, 1]."""
+    from workshop.data import to_float
+
     mirrored = images[:, :, ::-1]
     if extractor is not None:
         return features(extractor, images), features(extractor, mirrored)
-
-    def flat(batch):
-        return batch.reshape(len(batch), -1).astype(np.float32) / 255.0
-
-    return flat(images), flat(mirrored)
+    return to_float(images).reshape(len(images), -1), to_float(mirrored).reshape(len(images), -1)
 
 
 def compare(
@@ -263,7 +264,12 @@ def leave_one_out(
     if len(np.unique(labels)) < 2 or np.bincount(labels).min() < 2:
         raise ValueError("labels: leave-one-out needs at least two classes of two photos each")
     num_classes = int(labels.max()) + 1
-    seconds = {"frozen_features": 0.0, "raw_pixels": 0.0}
+    ways = (
+        ("frozen_features", "raw_pixels", "from_scratch")
+        if scratch
+        else ("frozen_features", "raw_pixels")
+    )
+    seconds = dict.fromkeys(ways, 0.0)
     started = time.perf_counter()
     vectors, mirrored = _as_vectors(extractor, images)
     seconds["frozen_features"] += time.perf_counter() - started
@@ -290,9 +296,7 @@ def leave_one_out(
                 epochs=scratch_epochs,
                 seed=seed,
             )
-            seconds["from_scratch"] = (
-                seconds.get("from_scratch", 0.0) + time.perf_counter() - started
-            )
+            seconds["from_scratch"] += time.perf_counter() - started
     n = len(images)
     return Scores(
         right["frozen_features"] / n,
@@ -316,15 +320,10 @@ def quick_network(
         n_train=n_train, n_test=2000, seed=seed
     )
     keras.utils.set_random_seed(seed)
-    network = models.live_cnn()
-    network.compile(
-        optimizer=keras.optimizers.AdamW(learning_rate=0.006, weight_decay=1e-4),
-        loss=training.sparse_crossentropy(from_logits=True, label_smoothing=0.1),
-        metrics=["accuracy"],
-    )
+    network = training.compile_like_05(models.live_cnn())
     batches = training.augmented_batches(x_train, y_train, batch_size=256, seed=seed)
     cycle = training.OneCycle(
-        peak=0.006, epochs=epochs, steps_per_epoch=len(batches), minutes=minutes
+        peak=training.PEAK, epochs=epochs, steps_per_epoch=len(batches), minutes=minutes
     )
     network.fit(batches, epochs=epochs, callbacks=[cycle], verbose=0)
     accuracy = network.evaluate(training.scaled_batches(x_test, y_test), verbose=0)[1]
